@@ -18,7 +18,8 @@ CHAPTERS: tuple[str, ...] = (
     "pyinternals.runtime",
     "pyinternals.importing",
     "pyinternals.threads",
-    "pyinternals.memory",
+    "pyinternals.memory.obmalloc",
+    "pyinternals.memory.gc",
 )
 
 

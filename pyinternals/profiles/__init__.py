@@ -64,6 +64,12 @@ def resolve(name: str | None, table: Mapping[str, T], *, what: str) -> T:
         ) from None
 
 
-from pyinternals.profiles import build, gc, gil, pyc  # noqa: E402  (sections use resolve)
+# The sections, one per line; each defines `get(name)` on top of `resolve`.
+from pyinternals.profiles import (  # noqa: E402
+    build,
+    gc,
+    gil,
+    pyc,
+)
 
 __all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "pyc", "resolve", "running"]
