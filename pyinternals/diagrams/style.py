@@ -35,22 +35,22 @@ PALETTE = MappingProxyType({
 })
 
 GRAPH: Mapping[str, AttrValue] = MappingProxyType({
-    "fontname": FONT, "fontsize": 11, "bgcolor": "transparent", "pad": 0.15,
+    "fontname": FONT, "fontsize": 12, "bgcolor": "transparent", "pad": 0.15,
     "nodesep": 0.3, "ranksep": 0.35,
 })
 NODE: Mapping[str, AttrValue] = MappingProxyType({
-    "fontname": FONT, "fontsize": 10, "shape": "box", "style": "rounded,filled",
+    "fontname": FONT, "fontsize": 12, "shape": "box", "style": "rounded,filled",
     "fillcolor": PALETTE["paper"], "color": PALETTE["ink"], "fontcolor": PALETTE["ink"],
     "penwidth": 1.0, "height": 0.3,
 })
 EDGE: Mapping[str, AttrValue] = MappingProxyType({
-    "fontname": FONT, "fontsize": 9, "color": PALETTE["muted"],
+    "fontname": FONT, "fontsize": 10, "color": PALETTE["muted"],
     "fontcolor": PALETTE["muted"], "arrowsize": 0.7,
 })
 
 _ROLES: dict[str, dict[str, Any]] = {
     # Names in a namespace (variables, roots): text only.
-    "name": {"shape": "plaintext", "style": "", "fontname": "Courier", "fontsize": 10},
+    "name": {"shape": "plaintext", "style": "", "fontname": "Courier", "fontsize": 12},
     # Real objects and model objects.
     "object": {"fillcolor": PALETTE["blue_fill"], "color": PALETTE["blue"]},
     "container": {"fillcolor": PALETTE["blue_fill"], "color": PALETTE["blue"]},

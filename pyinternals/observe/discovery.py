@@ -121,7 +121,7 @@ class Interpreter:
 
     @property
     def display_path(self) -> str:
-        """`executable` with the home folder and pyenv's root abbreviated."""
+        """`executable` with pyenv's root, the current folder and home abbreviated."""
         return _abbreviate(self.executable)
 
     def describe(self) -> str:
@@ -201,6 +201,9 @@ def _abbreviate(path: str) -> str:
     root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
     if path.startswith(root + os.sep):
         return "$(pyenv root)" + path[len(root):]
+    here = os.getcwd()
+    if here not in ("", "/") and path.startswith(here + os.sep):
+        return "." + path[len(here):]
     home = str(Path.home())
     if home not in ("", "/") and path.startswith(home + os.sep):
         return "~" + path[len(home):]

@@ -81,3 +81,9 @@ def test_paths_are_shown_without_the_home_folder(monkeypatch, tmp_path):
     assert discovery._abbreviate(str(tmp_path / "bin" / "python")) == "~/bin/python"
     assert discovery._abbreviate(str(tmp_path / ".pyenv/versions/3.12.1/bin/python")) == (
         "$(pyenv root)/versions/3.12.1/bin/python")
+
+
+def test_paths_under_the_current_folder_are_shown_relative(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert discovery._abbreviate(str(tmp_path / ".nox" / "bin" / "python")) == (
+        "./.nox/bin/python")
