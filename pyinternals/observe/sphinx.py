@@ -32,6 +32,17 @@ logger = logging.getLogger(__name__)
 
 _SYMBOL = {Status.PASS: "✓", Status.FAIL: "✗", Status.SKIP: "–", Status.ERROR: "⚠"}
 _rows: dict[str, Row] = {}
+# The doctest builder only runs examples: it neither shows tables nor runs the ledger.
+_BUILDERS_WITHOUT_TABLES = frozenset({"doctest"})
+_builder = {"name": ""}
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    _builder["name"] = app.builder.name
+
+
+def _tables_wanted() -> bool:
+    return _builder["name"] not in _BUILDERS_WITHOUT_TABLES
 
 
 def _cell(*content: nodes.Node | str, classes: Sequence[str] = ()) -> nodes.entry:
@@ -89,6 +100,8 @@ class InterpretersDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        if not _tables_wanted():
+            return []
         found = discover()
         chosen = representatives()
         rows = []
@@ -163,6 +176,8 @@ class LedgerDirective(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
+        if not _tables_wanted():
+            return []
         checks = _load_checks(self.config.pyinternals_checks)()
         if "chapter" in self.options:
             checks = [c for c in checks if c.chapter == self.options["chapter"]]
@@ -200,6 +215,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register `{interpreters}` and `{fidelity-ledger}`."""
     app.add_config_value("pyinternals_checks", "pyinternals.ledger:all_checks", "env",
                          types=frozenset({str}))
+    app.connect("builder-inited", _on_builder_inited)
     app.add_directive("interpreters", InterpretersDirective)
     app.add_directive("fidelity-ledger", LedgerDirective)
     return {"version": pyinternals.__version__, "parallel_read_safe": True,
