@@ -26,7 +26,7 @@ they do when the system runs out of address space.
 >>> space = AddressSpace()
 >>> arena = space.mmap(256 * 1024)
 >>> hex(arena)
-'0x7f0000001000'
+'0x7f00003c1000'
 >>> space.write_word(arena + 8, 0xDEADBEEF)
 >>> hex(space.read_word(arena + 8)), space.read(arena + 8, 4).hex()
 ('0xdeadbeef', 'efbeadde')
@@ -57,9 +57,12 @@ _WORD_MASK = 2**64 - 1
 BSS_BASE = 0x5555_5555_8000
 #: Where `brk` starts the heap (glibc's `main_arena`).
 HEAP_BASE = 0x5555_5560_0000
-#: The lowest address `mmap` hands out.  Not 16 KiB-aligned, like most of the
-#: addresses a real `mmap` returns, so a 3.x arena loses a pool to alignment.
-MMAP_BASE = 0x7F00_0000_1000
+#: Where `mmap` starts handing out addresses, downwards as Linux does.  Not
+#: 16 KiB-aligned, like most addresses a real `mmap` returns, so a 3.x arena
+#: loses a pool to alignment.
+MMAP_TOP = 0x7F00_0040_1000
+#: The lowest address `mmap` may use (the heap grows up to it).
+MMAP_BASE = 0x7000_0000_0000
 
 Kind = Literal["bss", "heap", "mmap"]
 
@@ -182,23 +185,26 @@ class AddressSpace:
 
         `mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)`:
         C gets `MAP_FAILED` on failure; the model returns 0, as obmalloc's
-        `_PyObject_ArenaMmap` does.  Placed at the lowest free address from
-        `MMAP_BASE` (real kernels search downwards; the addresses differ, not the
-        behaviour).
+        `_PyObject_ArenaMmap` does.  Placed as Linux places it: in the highest gap
+        below `MMAP_TOP` that fits, so that new mappings go below older ones.
         """
         if not isinstance(length, int) or length <= 0:
             raise ValueError(f"mmap() length must be a positive int, not {length!r}")
         length = _round_up(length, PAGE_SIZE)
         if not self._fits(length):
             return 0
-        start = MMAP_BASE
-        i = bisect.bisect_left(self._starts, MMAP_BASE)
-        for s in self._starts[i:]:
-            if start + length <= s:
+        end = MMAP_TOP
+        for s in reversed(self._starts):
+            mapping = self._mappings[s]
+            if mapping.kind != "mmap" or mapping.start >= MMAP_TOP:
+                continue
+            if mapping.end <= end - length:
                 break
-            start = max(start, self._mappings[s].end)
-        self._add(Mapping(start, start + length, "mmap", name))
-        return start
+            end = min(end, mapping.start)
+        if end - length < MMAP_BASE:
+            return 0
+        self._add(Mapping(end - length, end, "mmap", name))
+        return end - length
 
     def munmap(self, address: int, length: int) -> None:
         """Remove a mapping made by {py:meth}`mmap` (whole mappings only)."""
