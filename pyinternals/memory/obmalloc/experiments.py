@@ -134,14 +134,18 @@ def run_real(interpreter: Interpreter, command: str, payload: Any = None) -> Any
 # -- Random sequences ------------------------------------------------------------------
 
 
+#: The request sizes of the random sequences: classes 144, 256, 336 and 400, which
+#: neither 2.7's lists, generators and frames nor 3.x's small dicts use.
+SEQUENCE_SIZES = (130, 250, 330, 400)
+
+
 def sequence_plan(profile: str, seed: int, n_ops: int = 300,
-                  sizes: tuple[int, ...] = (100, 250, 330, 450)) -> dict[str, Any]:
+                  sizes: tuple[int, ...] = SEQUENCE_SIZES) -> dict[str, Any]:
     """A random malloc/free sequence over several classes, valid for the probe.
 
-    Each class gets a fresh pool P (all but its first block free) and a fresh pool R
-    (one block taken), so at most `2 * (NUMBLOCKS - 1)` blocks may be live at once:
-    the sequence never needs a third pool, which would come from wherever the real
-    process happens to have one.
+    Each class gets two fresh pools with all but their first block free, so at most
+    `2 * (NUMBLOCKS - 1)` blocks may be live at once: the sequence never needs a
+    third pool, which would come from wherever the real process happens to have one.
     """
     p = profiles.obmalloc.get(profile)
     rng = random.Random(seed)
@@ -164,3 +168,55 @@ def sequence_plan(profile: str, seed: int, n_ops: int = 300,
             live[c].append(slot)
             ops.append([1, c, slot])
     return {"sizes": list(sizes), "ops": ops}
+
+
+# -- Predicting sys._debugmallocstats() rows from a real starting point ---------------
+
+
+def replicate_class(allocator: Allocator, nbytes: int, num_pools: int, in_use: int) -> None:
+    """Give `allocator` `num_pools` used pools of `nbytes`'s class with `in_use` blocks.
+
+    That is all a `_debugmallocstats` row says of a class, and all the counts that
+    follow depend on: blocks are freed from the end of each pool, leaving at least
+    one in every pool, as any real distribution does.
+    """
+    p = allocator.profile
+    nb = p.NUMBLOCKS(p.size_class(nbytes))
+    pools = [[allocator.malloc(nbytes) for _ in range(nb)] for _ in range(num_pools)]
+    excess = num_pools * nb - in_use
+    for blocks in pools:
+        k = min(excess, nb - 1)
+        for block in blocks[nb - k:]:
+            allocator.free(block)
+        excess -= k
+    if excess:
+        raise ValueError(f"{num_pools} pools cannot hold only {in_use} blocks in use")
+
+
+def predict_stats_rows(profile: str, text: str, nbytes: int, k: int
+                       ) -> list[tuple[int, int, int]]:
+    """The class rows the model predicts around `k` mallocs of `nbytes` and their frees.
+
+    Starting from the state the real report `text` shows for that class, the model
+    mallocs `k` blocks, then frees them newest first; the rows are (pools, blocks
+    in use, available blocks) before, between and after.
+    """
+    from pyinternals.memory.obmalloc.stats import parse
+
+    p = profiles.obmalloc.get(profile)
+    szidx = p.size_class(nbytes)
+    before = parse(text, p).row(szidx)
+    model = Allocator(profile)
+    replicate_class(model, nbytes, before.num_pools, before.blocks_in_use)
+
+    def row() -> tuple[int, int, int]:
+        r = model.stats().row(szidx)
+        return (r.num_pools, r.blocks_in_use, r.avail_blocks)
+
+    rows = [row()]
+    blocks = [model.malloc(nbytes) for _ in range(k)]
+    rows.append(row())
+    for block in reversed(blocks):
+        model.free(block)
+    rows.append(row())
+    return rows

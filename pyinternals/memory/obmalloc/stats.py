@@ -174,3 +174,53 @@ def collect(allocator: Allocator) -> MallocStats:
         tree.mid_count if tree is not None else None,
         tree.bot_count if tree is not None else None,
     )
+
+
+# -- Reading the report back (for the checks against real interpreters) ----------------
+
+
+def obmalloc_section(text: str) -> str:
+    """The part of a `sys._debugmallocstats()` report that obmalloc writes.
+
+    It ends with the last `Total` line (after the radix-tree counts in 3.10+); the
+    free-list lines that follow come from the object types.
+    """
+    lines = text.splitlines(keepends=True)
+    last = max(i for i, line in enumerate(lines) if line.startswith("Total "))
+    return "".join(lines[:last + 1])
+
+
+def _value(lines: list[str], name: str) -> int:
+    for line in lines:
+        if line.startswith(name) and "=" in line:
+            return int(line.split("=", 1)[1].replace(",", "").strip())
+    raise ValueError(f"no {name!r} line in the report")
+
+
+def parse(text: str, profile: ObmallocProfile) -> MallocStats:
+    """The counts a real `sys._debugmallocstats()` report printed.
+
+    Only what C counts is read back (the class table, the arena counters, the
+    unused pools, the arena-alignment bytes, the radix-tree nodes); every derived
+    line is left for {py:meth}`MallocStats.format` to compute.
+    """
+    lines = obmalloc_section(text).splitlines()
+    rows = []
+    table = lines.index("-----   ----   ---------   -------------  ------------")
+    for line in lines[table + 1:]:
+        if not line.strip():
+            break
+        szidx, _size, pools, used, avail = (int(x) for x in line.split())
+        rows.append(ClassRow(szidx, pools, used, avail))
+    unused = next(line for line in lines if "unused pools *" in line)
+    radix = any(line == "arena map counts" for line in lines)
+    return MallocStats(
+        profile, tuple(rows),
+        _value(lines, "# arenas allocated total"),
+        _value(lines, "# arenas highwater mark"),
+        _value(lines, "# arenas allocated current"),
+        int(unused.split()[0]),
+        _value(lines, "# bytes lost to arena alignment"),
+        _value(lines, "# arena map mid nodes") if radix else None,
+        _value(lines, "# arena map bot nodes") if radix else None,
+    )

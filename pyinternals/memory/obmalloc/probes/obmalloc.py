@@ -95,6 +95,9 @@ class Held(object):
         self.items = world.array(capacity) if world is not None else [0] * capacity
         self.n = 0
 
+    def capacity(self):
+        return len(self.items)
+
     def add(self, address):
         if self.n == len(self.items):
             raise RuntimeError("more blocks than the probe made room for")
@@ -315,12 +318,14 @@ def scenarios(world, nbytes, other):
 def sequences(world, plan):
     """Random malloc/free sequences over several classes, each in fresh pools.
 
-    For each size in `plan["sizes"]`: fresh pools P and Q are filled, then all but
-    the first block of P freed highest first (so its free list runs in address
-    order, like a virgin pool's); the block after Q opened a fresh pool R.  Then `plan["ops"]`
-    runs: `[1, c, slot]` mallocs size c into slot, `[0, c, slot]` frees the slot.
-    Returns, per malloc, the pool ("P" or "R") and offset of the block, and the
-    index of the op whose free made it available (or -1 for a fresh block).
+    For each size in `plan["sizes"]`: two whole fresh pools P and Q are filled, then
+    all but their first blocks freed, highest first (so each free list runs in
+    address order, as a virgin pool hands blocks out), P before Q.  Q is then the
+    first pool of its class's used list and P the second; with at most
+    2 * (blocks per pool - 1) blocks live, no other pool is ever needed.  Then
+    `plan["ops"]` runs: `[1, c, slot]` mallocs size c into slot, `[0, c, slot]`
+    frees the slot.  Returns, per malloc, the pool ("P" or "Q") and block index of
+    the block, and the index of the op whose free made it available (-1: none).
     """
     sizes, ops = plan["sizes"], plan["ops"]
     # Everything the run needs is made first: a list made later could take the very
@@ -330,21 +335,27 @@ def sequences(world, plan):
     held = Held(4000 * len(sizes), world)
     pools = [None] * len(sizes)
     for c in range(len(sizes)):
-        # Two whole runs of one length: one alone could be the tail of a pool in use.
-        runs, r0 = fresh_pools(world, sizes[c], 2, held)
-        pools[c] = (runs[0], r0)
-    for c in range(len(sizes)):
-        P = pools[c][0]
-        for i in range(len(P) - 1, 0, -1):
-            world.free(P[i])
+        runs, _ = fresh_pools(world, sizes[c], 2, held)
+        pools[c] = (runs[0], runs[1])
+    # From here on, while loops: on 2.7, range() makes a list (from class 112).
     malloc, free = world.malloc, world.free
-    for k in range(len(ops)):
+    c = 0
+    while c < len(sizes):
+        for P in pools[c]:
+            i = len(P) - 1
+            while i > 0:
+                free(P[i])
+                i -= 1
+        c += 1
+    k = 0
+    while k < len(ops):
         kind, c, slot = ops[k]
         if kind:
             slots[slot] = results[k] = malloc(sizes[c])
         else:
             free(slots[slot])
-    # Clean up: what the ops left live, then everything held but P[1:] (freed above).
+        k += 1
+    # Clean up: what the ops left live, then everything held but what was freed.
     live = {}
     for k, (kind, c, slot) in enumerate(ops):
         if kind:
@@ -354,27 +365,24 @@ def sequences(world, plan):
     for a in live.values():
         free(a)
     freed = set()
-    for P, _ in pools:
+    for P, Q in pools:
         freed.update(P[1:])
+        freed.update(Q[1:])
     for x in sorted(held.items[:held.n], reverse=True):
         if x not in freed:
             free(x)
-    # Describe each malloc: which pool, which offset, reused from which free.
+    # Describe each malloc: which pool, which block, reused from which free.
     out = []
     last_free = {}
     addr = {}
     for k, (kind, c, slot) in enumerate(ops):
         if kind:
             a = results[k]
-            P, r0 = pools[c]
-            first = P[0]
-            stride = P[1] - P[0]
-            if first <= a <= P[-1]:
-                where = ["P", (a - first) // stride]
-            elif r0 <= a < r0 + stride * len(P):
-                where = ["R", (a - r0) // stride]
-            else:
-                where = ["?", 0]
+            where = ["?", 0]
+            for name, run in zip("PQ", pools[c]):
+                stride = run[1] - run[0]
+                if run[0] <= a <= run[-1] and (a - run[0]) % stride == 0:
+                    where = [name, (a - run[0]) // stride]
             out.append(where + [last_free.get(a, -1)])
             addr[slot] = a
         else:
@@ -389,11 +397,23 @@ def arenas(world, nbytes=384, total=3 << 20):
     size = pool_geometry(runs)["pool_size"]
     before = _anon(world)
     malloc = world.malloc
-    for _ in range(total // nbytes):
-        held.add(malloc(nbytes))
+    # Allocate `total` bytes, and go on until the arena being carved has at least 16
+    # pools in use: then the emptied arenas below never tie with it in usable_arenas
+    # (ties decide which of two arenas with equal free pools comes first).
+    last, run = 0, 0
+    for k in range(held.capacity() - held.n):
+        a = malloc(nbytes)
+        held.add(a)
+        p = a - a % size
+        if p != last:
+            run = run + 1 if p == last + size else 1
+            last = p
+        if k >= total // nbytes and run >= 16:
+            break
     after = _anon(world)
     blocks = held.items[:held.n]
-    # The pools in allocation order; a run of consecutive pools is one arena's carving.
+    # The pools in allocation order, grouped by arena: each pool header says which
+    # arena_object describes its arena (arenaindex, the low half of its fifth word).
     order = []
     last = None
     for a in blocks:
@@ -401,24 +421,27 @@ def arenas(world, nbytes=384, total=3 << 20):
         if p != last:
             order.append(p)
             last = p
-    carvings = [[order[0]]]
-    for p in order[1:]:
-        if p == carvings[-1][-1] + size:
-            carvings[-1].append(p)
-        else:
-            carvings.append([p])
+    groups = []
+    index_of = {}
+    for p in order:
+        index = world.read_word(p + 32) & 0xFFFFFFFF
+        if index not in index_of:
+            index_of[index] = len(groups)
+            groups.append([])
+        groups[index_of[index]].append(p)
     new = _difference(after, before)
     whole = []
-    for pools in carvings[:-1]:      # the last arena is still being carved
-        span = [(lo, hi) for lo, hi in new if lo <= pools[0] and pools[-1] < hi]
+    for pools in groups[1:-1]:    # the first arena was there before, the last is unfinished
+        span = [(lo, hi) for lo, hi in new if lo <= min(pools) and max(pools) < hi]
         if span:
-            whole.append((pools, span[0]))
+            whole.append((sorted(pools), span[0]))
     out = {"new_bytes": sum(hi - lo for lo, hi in new), "arenas": []}
     by_span = {}
     for pools, span in whole:
         by_span.setdefault(span, []).append(pools)
     for (lo, hi), group in sorted(by_span.items()):
-        arena_size = (hi - lo) // (len(group) + (1 if _last_in(carvings[-1], lo, hi) else 0))
+        arenas_in_span = len([g for g in groups if lo <= g[0] < hi])
+        arena_size = (hi - lo) // arenas_in_span
         for pools in group:
             base = lo + (pools[0] - lo) // arena_size * arena_size
             out["arenas"].append({"base": base, "arena_size": arena_size,
@@ -478,10 +501,6 @@ def _difference(after, before):
     return _merge(out)
 
 
-def _last_in(pools, lo, hi):
-    return bool(pools) and lo <= pools[0] < hi
-
-
 def stats(world, nbytes=200, k=400):
     """Statistics before and after `k` mallocs of `nbytes`, and after freeing them."""
     held = Held(k, world)
@@ -492,20 +511,35 @@ def stats(world, nbytes=200, k=400):
     for a in reversed(held.items[:held.n]):
         world.free(a)
     text2 = world.stats_text()
-    # sys.getallocatedblocks(): a malloc or free of any size moves it by one.
+    # sys.getallocatedblocks(): a malloc or free of any size moves it by one.  Each
+    # measurement is taken around a function call, and a call that allocates
+    # nothing is measured the same way, so what the measuring costs cancels out.
     sizes = (0, 1, 100, 200, 512, 513, 4000, 100000)
-    addrs = Held(len(sizes), world)
+    addrs = world.array(len(sizes))
     g = world.allocated_blocks
-    b0 = g()
-    b1 = g()                # b1 - b0: the int b0 itself
-    for n in sizes:
-        addrs.add(world.malloc(n))
-    b2 = g()
-    for a in addrs.items[:addrs.n]:
-        world.free(a)
-    b3 = g()
+
+    def mallocs():
+        for i in range(len(sizes)):
+            addrs[i] = world.malloc(sizes[i])
+
+    def frees():
+        for i in range(len(sizes)):
+            world.free(addrs[i])
+
+    def nothing():
+        for i in range(len(sizes)):
+            pass
+
+    def change(do):
+        before = g()
+        do()
+        return g() - before
+
+    change(nothing)
+    base = change(nothing)
+    moved = [change(mallocs) - base, change(frees) - base]
     return {"texts": [text0, text1, text2], "k": k, "request": nbytes,
-            "allocated_blocks": [(b2 - b1) - (b1 - b0), (b3 - b2) - (b1 - b0)],
+            "allocated_blocks": moved,
             "mallocs": len(sizes)}
 
 
