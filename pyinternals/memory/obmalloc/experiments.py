@@ -29,7 +29,7 @@ import json
 import random
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 from pyinternals import profiles
 from pyinternals.memory.obmalloc.allocator import Allocator
@@ -50,7 +50,7 @@ SCENARIO_SIZES = (304, 368)
 class ModelWorld:
     """The model seen as the probe sees a real interpreter."""
 
-    _KIND = {"heap": "heap", "mmap": "anon", "bss": "file"}
+    _KIND: ClassVar[dict[str, str]] = {"heap": "heap", "mmap": "anon", "bss": "file"}
 
     def __init__(self, allocator: Allocator) -> None:
         self.allocator = allocator
@@ -86,7 +86,8 @@ class ModelWorld:
 def experiments() -> ModuleType:
     """The probe script, loaded as a module (its `main` does not run)."""
     spec = importlib.util.spec_from_file_location("_pyinternals_obmalloc_probe", PROBE)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -44,7 +44,7 @@ def _both(interpreter: Interpreter, command: str) -> tuple[Any, Any]:
 
 
 def _experiment(id: str, claim: str, how: str, command: str,
-                extract: Callable[[Any], Any],
+                extract: Callable[[Any], Any], *,
                 families: tuple[str, ...] = profiles.KNOWN) -> Check:
     """A row comparing one part of an experiment's result, model against real."""
 
@@ -175,7 +175,7 @@ CHECKS: list[Check] = [
         "an arena whose pools are all free goes back to the system (3.x keeps the "
         "last one, bpo-37257)",
         "free every block of two whole arenas in turn; arenas unmapped in all",
-        "arenas", lambda r: _arenas_released(r)),
+        "arenas", _arenas_released),
     _experiment(
         "obmalloc.usedpools-trick",
         "usedpools[i+i] holds a class's first pool; its fake header sits two pointers "
@@ -236,5 +236,5 @@ CHECKS: list[Check] = [
         "obmalloc.allocated-blocks",
         "sys.getallocatedblocks() counts every block, small or from the system",
         "its change over 8 mallocs of 0 to 100000 bytes, and over their frees",
-        "stats", lambda r: r["allocated_blocks"], THREE),
+        "stats", lambda r: r["allocated_blocks"], families=THREE),
 ]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
 Op = tuple[int, int, int]
 
@@ -80,8 +81,8 @@ def mixed_trace(n_ops: int, *, seed: int = 0, max_live: int = 20_000) -> list[Op
     return ops
 
 
-def drive(malloc: Callable[[int], int | None], free: Callable[[int | None], None],
-          ops: list[Op], slots: list[int | None] | None = None) -> list[int | None]:
+def drive(malloc: Callable[[int], Any], free: Callable[[Any], Any],
+          ops: list[Op], slots: list[Any] | None = None) -> list[Any]:
     """Run `ops`; returns the slots (the addresses still live at the end)."""
     if slots is None:
         slots = [0] * (1 + max((slot for _, slot, _ in ops), default=0))
