@@ -8,7 +8,9 @@ The notes describe four layers, each built on the one below:
 - layer 1, `PyMem_`: thin wrappers that make the platforms agree (`malloc(0)` becomes
   `malloc(1)`, sizes above `PY_SSIZE_T_MAX` fail);
 - layer 2, `PyObject_` and the small-object allocator, obmalloc: pools of
-  equal-sized blocks in arenas ({py:class}`Allocator`, {py:mod}`pyinternals.memory.obmalloc`);
+  equal-sized blocks in arenas
+  ({py:class}`~pyinternals.memory.obmalloc.allocator.Allocator`,
+  {py:mod}`pyinternals.memory.obmalloc`);
 - layer 3, the object-specific allocators: free lists and caches kept by the types
   themselves (lists, dicts, floats, small ints).
 

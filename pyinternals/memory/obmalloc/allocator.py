@@ -67,7 +67,7 @@ class Allocator(Drawable):
     default: the running interpreter's).  `limit` caps the bytes the address space
     may map; when an arena can no longer be mapped, small requests fall back to the
     system's `malloc`, and when that fails too, `malloc` returns 0 (NULL).  With
-    `trace=True` every call is logged in {py:attr}`log`.
+    `trace=True` every call is logged in `log`.
     """
 
     def __init__(self, profile: str | None = None, *, limit: int | None = None,
@@ -258,6 +258,7 @@ class Allocator(Drawable):
         steps = self._steps
         if steps is not None:
             steps.append("freeblock")
+            szidx = mem[pw + 4] >> 32     # read now: the arena may be gone by the end
         if lastfree == 0:
             # The pool was full: back to the front of its class's used list
             # (insert_to_usedpool, inlined).  usedpools[szidx + szidx] is the
@@ -274,7 +275,7 @@ class Allocator(Drawable):
             # The pool is empty: to its arena's free pools.
             self._insert_to_freepool(pool)
         if steps is not None:
-            self._record("free", None, p, pool=pool)
+            self._record("free", None, p, pool=pool, szidx=szidx)
 
     def _free_system(self, p: int) -> None:
         """Not obmalloc's: `PyMem_RawFree(p)`."""
@@ -347,7 +348,7 @@ class Allocator(Drawable):
 
     @property
     def trace(self) -> bool:
-        """Whether calls are being logged in {py:attr}`log`."""
+        """Whether calls are being logged in `log`."""
         return self._steps is not None
 
     @trace.setter
@@ -359,10 +360,10 @@ class Allocator(Drawable):
             self._steps.append(step)
 
     def _record(self, op: str, nbytes: int | None, address: int, *,
-                result: int | None = None, pool: int | None = None) -> None:
+                result: int | None = None, pool: int | None = None,
+                szidx: int | None = None) -> None:
         assert self._steps is not None
-        szidx = None
-        if pool is not None:
+        if pool is not None and szidx is None:
             szidx = self._mem[(pool + SZIDX) >> 3] >> 32
         self.log.append(Event(op, nbytes, address, tuple(self._steps), szidx=szidx,
                               pool=pool, result=result))

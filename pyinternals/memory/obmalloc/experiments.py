@@ -33,7 +33,8 @@ from typing import Any, ClassVar
 
 from pyinternals import profiles
 from pyinternals.memory.obmalloc.allocator import Allocator
-from pyinternals.observe import Interpreter, run_probe
+from pyinternals.observe.discovery import Interpreter
+from pyinternals.observe.probing import run_probe
 
 #: The probe script holding the experiments.
 PROBE = Path(__file__).parent / "probes" / "obmalloc.py"
@@ -221,3 +222,9 @@ def predict_stats_rows(profile: str, text: str, nbytes: int, k: int
         model.free(block)
     rows.append(row())
     return rows
+
+
+def real_world() -> Any:
+    """The probe's world for the interpreter running this code: its allocator
+    through ctypes, its memory, its `/proc/self/maps`."""
+    return experiments().Real()

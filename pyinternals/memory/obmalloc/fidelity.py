@@ -15,10 +15,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from pyinternals import profiles
 from pyinternals.memory.obmalloc import experiments as X
 from pyinternals.memory.obmalloc.allocator import Allocator
 from pyinternals.memory.obmalloc.stats import obmalloc_section, parse
-from pyinternals.observe import Interpreter, profiles
+from pyinternals.observe.discovery import Interpreter
 from pyinternals.observe.ledger import Check, Outcome, Status, agreement
 
 CHAPTER = "memory/allocator"

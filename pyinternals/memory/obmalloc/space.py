@@ -109,7 +109,7 @@ class Mapping:
 class AddressSpace:
     """The memory of one simulated process (64-bit, little-endian, 4 KiB pages).
 
-    The fast paths of the allocator use {py:attr}`words` directly:
+    The fast paths of the allocator use `words` directly:
     `space.words[address >> 3]` is the 8-byte word at an 8-aligned `address`.  A
     `uint` is half a word: the low half at offset 0 of the word, the high half at
     offset 4 (little-endian).

@@ -184,6 +184,28 @@ def pool_geometry(runs, size=None):
 # -- Experiments ------------------------------------------------------------------
 
 
+def quiet(experiment):
+    """Run an experiment with the cycle collector off: a collection frees objects,
+    and a block freed in a full pool puts that pool first in its class's list, in
+    front of the pools the experiment watches."""
+    import functools
+    import gc
+
+    @functools.wraps(experiment)
+    def run(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return experiment(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
+
+
+
+@quiet
 def layout(world, sizes):
     """Per request size: the block stride, blocks per pool, pool size, first offset."""
     out = []
@@ -217,6 +239,7 @@ def _free_list(world, pool, limit=1000):
     return out
 
 
+@quiet
 def scenarios(world, nbytes, other):
     """The behaviours of pools, on fresh pools of two classes (sizes `nbytes`, `other`).
 
@@ -315,6 +338,7 @@ def scenarios(world, nbytes, other):
     }
 
 
+@quiet
 def sequences(world, plan):
     """Random malloc/free sequences over several classes, each in fresh pools.
 
@@ -390,6 +414,7 @@ def sequences(world, plan):
     return out
 
 
+@quiet
 def arenas(world, nbytes=384, total=3 << 20):
     """Map new arenas by filling them with `nbytes` blocks; then empty two of them."""
     held = Held(total // nbytes + 8000, world)
@@ -501,6 +526,7 @@ def _difference(after, before):
     return _merge(out)
 
 
+@quiet
 def stats(world, nbytes=200, k=400):
     """Statistics before and after `k` mallocs of `nbytes`, and after freeing them."""
     held = Held(k, world)
