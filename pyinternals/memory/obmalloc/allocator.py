@@ -19,7 +19,7 @@ The chapter {doc}`/memory/allocator` walks through all of it.
 >>> a = Allocator("3.12")
 >>> p = a.malloc(100)               # class 6: 112-byte blocks
 >>> hex(p), a.pool(p).szidx
-('0x7f0000004030', 6)
+('0x7f0000304030', 6)
 >>> q = a.malloc(100)
 >>> q - p                            # the next block of the same pool
 112

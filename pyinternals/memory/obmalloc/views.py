@@ -11,13 +11,13 @@ pages that were never touched.  Each view draws itself (`to_dot()`).
 >>> a.free(blocks[1])
 >>> pool = a.pool(blocks[0])
 >>> pool
-<Pool 0x7f0000001000: class 12 (208 bytes), 2 of 19 blocks used>
+<Pool 0x7f00003c1000: class 12 (208 bytes), 2 of 19 blocks used>
 >>> {name: hex(value) for name, value in pool.header().items()}
-{'ref.count': '0x2', 'freeblock': '0x7f0000001100', 'nextpool': '0x5555555581b0', \
+{'ref.count': '0x2', 'freeblock': '0x7f00003c1100', 'nextpool': '0x5555555581b0', \
 'prevpool': '0x5555555581b0', 'arenaindex': '0x0', 'szidx': '0xc', 'nextoffset': '0x370', \
 'maxnextoffset': '0xf30'}
 >>> [hex(b) for b in pool.free_list()]
-['0x7f0000001100', '0x7f00000012a0']
+['0x7f00003c1100', '0x7f00003c12a0']
 
 ```
 """
