@@ -45,8 +45,8 @@ from pyinternals.memory.obmalloc.space import BSS_BASE, AddressSpace, InvalidFre
 from pyinternals.memory.obmalloc.structs import (
     AO_ADDRESS,
     AO_POOL_ADDRESS,
+    ARENAINDEX,
     NEXTPOOL,
-    SZIDX,
 )
 from pyinternals.memory.obmalloc.trace import Event, TraceLog
 from pyinternals.profiles.obmalloc import PY_SSIZE_T_MAX, ObmallocProfile
@@ -93,8 +93,7 @@ class Allocator(Drawable):
         # What the caller asked for, per live address (the debug allocator's record).
         self._live: dict[int, int] = {}
         self._usedpools_init()
-        self._mem = self.space.words            # address >> 3 -> word
-        self._usedpools_w = self.usedpools >> 3
+        self._mem = self.space.words            # address -> word
         self._threshold = p.SMALL_REQUEST_THRESHOLD
         self._shift = p.ALIGNMENT_SHIFT
         self._pool_mask = ~(p.POOL_SIZE - 1)
@@ -134,7 +133,7 @@ class Allocator(Drawable):
     #
     # Pool header fields by word: [0] ref.count (the union's upper half stays zero),
     # [1] freeblock, [2] nextpool, [3] prevpool, [4] arenaindex | szidx << 32,
-    # [5] nextoffset | maxnextoffset << 32.  `pw` is a pool's address >> 3.
+    # [5] nextoffset | maxnextoffset << 32: words at pool + 0, 8, ... 40.
 
     def malloc(self, nbytes: int) -> int:
         """`PyObject_Malloc(nbytes)`: the address of a new block, or 0 (NULL).
@@ -149,32 +148,31 @@ class Allocator(Drawable):
         size = (nbytes - 1) >> self._shift
         mem = self._mem
         steps = self._steps
-        pool = mem[self._usedpools_w + size + size]                # usedpools[size + size]
-        pw = pool >> 3
-        if pool != mem[pw + 2]:                                     # pool != pool->nextpool
+        pool = mem[self.usedpools + (size << 4)]                   # usedpools[size + size]
+        if pool != mem[pool + 16]:                                  # pool != pool->nextpool
             # There is a used pool for this class: take the head of its free list.
-            mem[pw] += 1                                            # ++pool->ref.count
-            bp = mem[pw + 1]                                        # bp = pool->freeblock
-            mem[pw + 1] = nxt = mem[bp >> 3]                        # = *(block **)bp
+            mem[pool] += 1                                          # ++pool->ref.count
+            bp = mem[pool + 8]                                      # bp = pool->freeblock
+            mem[pool + 8] = nxt = mem[bp]                           # = *(block **)bp
             if steps is not None:
                 steps.append("freeblock")
             if nxt == 0:
                 # The end of the free list: pymalloc_pool_extend, inlined as the C
                 # compiler inlines it.
-                offsets = mem[pw + 5]                # nextoffset | maxnextoffset << 32
+                offsets = mem[pool + 40]             # nextoffset | maxnextoffset << 32
                 nextoffset = offsets & 0xFFFFFFFF
                 if nextoffset <= offsets >> 32:
                     # Room for another block: the next virgin one is the free list.
-                    mem[pw + 1] = pool + nextoffset
-                    mem[pw + 5] = offsets + ((size + 1) << self._shift)   # nextoffset += size
-                    mem[(pool + nextoffset) >> 3] = 0
+                    mem[pool + 8] = pool + nextoffset
+                    mem[pool + 40] = offsets + ((size + 1) << self._shift)   # nextoffset += size
+                    mem[pool + nextoffset] = 0
                     if steps is not None:
                         steps.append("virgin")
                 else:
                     # The pool is full: unlink it from usedpools.
-                    nxt, prev = mem[pw + 2], mem[pw + 3]
-                    mem[(nxt >> 3) + 3] = prev       # next->prevpool = prev
-                    mem[(prev >> 3) + 2] = nxt       # prev->nextpool = next
+                    nxt, prev = mem[pool + 16], mem[pool + 24]
+                    mem[nxt + 24] = prev             # next->prevpool = prev
+                    mem[prev + 16] = nxt             # prev->nextpool = next
                     if steps is not None:
                         steps.append("full")
         else:
@@ -192,26 +190,27 @@ class Allocator(Drawable):
         if pool == 0:
             return 0
         mem = self._mem
-        pw = pool >> 3
         # Frontlink to used pools (the list is empty: next is the fake header).
         nxt = self.PTA(size)
-        mem[pw + 2] = mem[pw + 3] = nxt
-        mem[(nxt >> 3) + 2] = mem[(nxt >> 3) + 3] = pool
-        mem[pw] = 1                                                 # pool->ref.count = 1
-        if mem[pw + 4] >> 32 == size:                               # pool->szidx == size
+        mem[pool + 16] = mem[pool + 24] = nxt
+        mem[nxt + 16] = mem[nxt + 24] = pool
+        mem[pool] = 1                                               # pool->ref.count = 1
+        if mem[pool + 32] >> 32 == size:                            # pool->szidx == size
             # Luckily, the pool last held this class: its free list is still there.
-            bp = mem[pw + 1]
-            mem[pw + 1] = mem[bp >> 3]
+            bp = mem[pool + 8]
+            mem[pool + 8] = mem[bp]
             self._note("same class")
             return bp
         # Initialise: return the first block, the second is the free list.
-        mem[pw + 4] = (mem[pw + 4] & 0xFFFFFFFF) | (size << 32)    # pool->szidx = size
+        # Word 4 holds arenaindex (low half) and szidx (high half); word 5 holds
+        # nextoffset and maxnextoffset.
+        mem[pool + 32] = (mem[pool + 32] & 0xFFFFFFFF) | (size << 32)   # pool->szidx = size
         block_size = (size + 1) << self._shift
         bp = pool + self.profile.POOL_OVERHEAD
-        mem[pw + 5] = (self.profile.POOL_OVERHEAD + (block_size << 1)) | \
+        mem[pool + 40] = (self.profile.POOL_OVERHEAD + (block_size << 1)) | \
             ((self.profile.POOL_SIZE - block_size) << 32)            # nextoffset, maxnextoffset
-        mem[pw + 1] = bp + block_size
-        mem[(bp + block_size) >> 3] = 0
+        mem[pool + 8] = bp + block_size
+        mem[bp + block_size] = 0
         self._note("init")
         return bp
 
@@ -250,25 +249,24 @@ class Allocator(Drawable):
             return
         mem = self._mem
         pool = p & self._pool_mask
-        pw = pool >> 3
-        lastfree = mem[pw + 1]
-        mem[p >> 3] = lastfree                                      # *(block **)p = lastfree
-        mem[pw + 1] = p                                             # pool->freeblock = p
-        mem[pw] = count = mem[pw] - 1                               # pool->ref.count--
+        lastfree = mem[pool + 8]
+        mem[p] = lastfree                                           # *(block **)p = lastfree
+        mem[pool + 8] = p                                           # pool->freeblock = p
+        mem[pool] = count = mem[pool] - 1                           # pool->ref.count--
         steps = self._steps
         if steps is not None:
             steps.append("freeblock")
-            szidx = mem[pw + 4] >> 32     # read now: the arena may be gone by the end
+            szidx = mem[pool + 32] >> 32  # read now: the arena may be gone by the end
         if lastfree == 0:
             # The pool was full: back to the front of its class's used list
             # (insert_to_usedpool, inlined).  usedpools[szidx + szidx] is the
             # first pool, or the fake header when the list is empty.
-            nxt = mem[self._usedpools_w + ((mem[pw + 4] >> 32) << 1)]
-            prev = mem[(nxt >> 3) + 3]               # next->prevpool
-            mem[pw + 2] = nxt                        # prev <-> pool <-> next
-            mem[pw + 3] = prev
-            mem[(nxt >> 3) + 3] = pool
-            mem[(prev >> 3) + 2] = pool
+            nxt = mem[self.usedpools + ((mem[pool + 32] >> 32) << 4)]
+            prev = mem[nxt + 24]                     # next->prevpool
+            mem[pool + 16] = nxt                     # prev <-> pool <-> next
+            mem[pool + 24] = prev
+            mem[nxt + 24] = pool
+            mem[prev + 16] = pool
             if steps is not None:
                 steps.append("was full: front of usedpools")
         elif count == 0:
@@ -288,10 +286,9 @@ class Allocator(Drawable):
     def _insert_to_freepool(self, pool: int) -> None:
         """Unlink an empty pool from usedpools; its arena takes it back."""
         mem = self._mem
-        pw = pool >> 3
-        nxt, prev = mem[pw + 2], mem[pw + 3]
-        mem[(nxt >> 3) + 3] = prev
-        mem[(prev >> 3) + 2] = nxt
+        nxt, prev = mem[pool + 16], mem[pool + 24]
+        mem[nxt + 24] = prev
+        mem[prev + 16] = nxt
         self._note("empty: to freepools")
         self.mgmt.free_pool(pool)
 
@@ -316,7 +313,7 @@ class Allocator(Drawable):
         if nbytes > PY_SSIZE_T_MAX:
             return 0
         if self._address_in_range(p):
-            szidx = self._mem[((p & self._pool_mask) + SZIDX) >> 3] >> 32
+            szidx = self._mem[(p & self._pool_mask) + ARENAINDEX] >> 32
             size = self.profile.INDEX2SIZE(szidx)
             if nbytes <= size:
                 if 4 * nbytes > 3 * size:
@@ -364,7 +361,7 @@ class Allocator(Drawable):
                 szidx: int | None = None) -> None:
         assert self._steps is not None
         if pool is not None and szidx is None:
-            szidx = self._mem[(pool + SZIDX) >> 3] >> 32
+            szidx = self._mem[pool + ARENAINDEX] >> 32
         self.log.append(Event(op, nbytes, address, tuple(self._steps), szidx=szidx,
                               pool=pool, result=result))
         self._steps.clear()

@@ -12,8 +12,8 @@ whole 4 KiB pages, as the kernel hands it out:
 - anonymous mappings made by {py:meth}`AddressSpace.mmap`, for arenas and for large
   `malloc` requests, placed first-fit upwards from `MMAP_BASE`.
 
-Memory is kept as 64-bit little-endian words in one dictionary keyed by
-`address >> 3` (the allocator reads and writes words all the time, and a flat
+Memory is kept as 64-bit little-endian words in one dictionary keyed by their
+(8-aligned) address (the allocator reads and writes words all the time, and a flat
 dictionary is the cheapest way to do that in Python); bytes are packed and
 unpacked from the words on demand.  As with a real kernel, memory costs nothing
 until it is written: a mapped word that was never written reads as zero
@@ -110,7 +110,7 @@ class AddressSpace:
     """The memory of one simulated process (64-bit, little-endian, 4 KiB pages).
 
     The fast paths of the allocator use `words` directly:
-    `space.words[address >> 3]` is the 8-byte word at an 8-aligned `address`.  A
+    `space.words[address]` is the 8-byte word at an 8-aligned `address`.  A
     `uint` is half a word: the low half at offset 0 of the word, the high half at
     offset 4 (little-endian).
     """
@@ -121,7 +121,7 @@ class AddressSpace:
                              f"not {limit!r}")
         #: The most bytes that may be mapped at once (None: no limit).
         self.limit = limit
-        #: `address >> 3` -> the unsigned 64-bit word at that (8-aligned) address.
+        #: 8-aligned address -> the unsigned 64-bit word stored there.
         #: Words never written are absent and read as zero.  The allocator's fast
         #: paths index it directly: they only read words they (or `mmap`) wrote.
         self.words: dict[int, int] = {}
@@ -160,11 +160,11 @@ class AddressSpace:
         self.mapped -= mapping.length
         words = self.words
         if len(words) < mapping.length >> 3:
-            for index in [i for i in words if mapping.start <= i << 3 < mapping.end]:
-                del words[index]
+            for address in [a for a in words if mapping.start <= a < mapping.end]:
+                del words[address]
         else:
-            for index in range(mapping.start >> 3, mapping.end >> 3):
-                words.pop(index, None)
+            for address in range(mapping.start, mapping.end, 8):
+                words.pop(address, None)
 
     def map_fixed(self, start: int, length: int, kind: Kind, name: str = "") -> Mapping:
         """Map `[start, start + length)` (page-aligned), as a loader maps a binary."""
@@ -242,7 +242,7 @@ class AddressSpace:
 
     def resident_pages(self) -> int:
         """How many pages have been written to (and so would use physical memory)."""
-        return len({index >> 9 for index in self.words})
+        return len({address >> PAGE_SHIFT for address in self.words})
 
     def is_mapped(self, address: int) -> bool:
         """Whether `address` lies in a mapping."""
@@ -266,9 +266,9 @@ class AddressSpace:
     def read(self, address: int, size: int) -> bytes:
         """`size` bytes from `address` (they may span pages and mappings)."""
         self._check("read", address, size)
-        first, last = address >> 3, (address + size + 7) >> 3
+        first, last = address & ~7, (address + size + 7) & ~7
         get = self.words.get
-        raw = b"".join(get(i, 0).to_bytes(8, "little") for i in range(first, last))
+        raw = b"".join(get(a, 0).to_bytes(8, "little") for a in range(first, last, 8))
         start = address & 7
         return raw[start:start + size]
 
@@ -277,13 +277,14 @@ class AddressSpace:
         self._check("write", address, len(data))
         if not data:
             return
-        first, last = address >> 3, (address + len(data) + 7) >> 3
+        first, last = address & ~7, (address + len(data) + 7) & ~7
         get = self.words.get
-        raw = bytearray(b"".join(get(i, 0).to_bytes(8, "little") for i in range(first, last)))
+        raw = bytearray(b"".join(get(a, 0).to_bytes(8, "little")
+                                 for a in range(first, last, 8)))
         start = address & 7
         raw[start:start + len(data)] = data
-        for k, i in enumerate(range(first, last)):
-            self.words[i] = int.from_bytes(raw[8 * k:8 * k + 8], "little")
+        for k, a in enumerate(range(first, last, 8)):
+            self.words[a] = int.from_bytes(raw[8 * k:8 * k + 8], "little")
 
     def copy(self, dest: int, src: int, size: int) -> None:
         """`memcpy(dest, src, size)`."""
@@ -299,11 +300,11 @@ class AddressSpace:
 
     def peek_word(self, address: int) -> int:
         """The word at a mapped, 8-aligned `address`, without checks."""
-        return self.words.get(address >> 3, 0)
+        return self.words.get(address, 0)
 
     def peek_uint(self, address: int) -> int:
         """The `uint` at a mapped, 4-aligned `address`, without checks."""
-        word = self.words.get(address >> 3, 0)
+        word = self.words.get(address & ~7, 0)
         return word >> 32 if address & 4 else word & 0xFFFFFFFF
 
     def write_word(self, address: int, value: int) -> None:
@@ -312,7 +313,7 @@ class AddressSpace:
             self.write(address, value.to_bytes(8, "little"))
             return
         self._check("write", address, 8)
-        self.words[address >> 3] = value & _WORD_MASK
+        self.words[address] = value & _WORD_MASK
 
     def read_uint(self, address: int) -> int:
         """The 32-bit `uint` at `address`."""
@@ -327,7 +328,8 @@ class AddressSpace:
             self.write(address, value.to_bytes(4, "little"))
             return
         self._check("write", address, 4)
-        self.words[address >> 3] = set_uint(self.words.get(address >> 3, 0), address & 4, value)
+        word = self.words.get(address & ~7, 0)
+        self.words[address & ~7] = set_uint(word, address & 4, value)
 
 
 def set_uint(word: int, half: int, value: int) -> int:
