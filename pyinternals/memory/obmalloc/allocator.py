@@ -99,6 +99,9 @@ class Allocator(Drawable):
         self._pool_mask = ~(p.POOL_SIZE - 1)
         self._address_in_range = (self.arena_map.is_used if self.arena_map
                                   else self.mgmt.address_in_range)
+        self._leaves = self.arena_map.leaves if self.arena_map else None
+        self._arena_bits = p.ARENA_BITS
+        self._arena_mask = p.ARENA_SIZE - 1
         self.trace = trace
 
     def __repr__(self) -> str:
@@ -244,7 +247,15 @@ class Allocator(Drawable):
             if type(p) is int and p == 0:
                 return
             raise self._diagnose(p, "free")
-        if not self._address_in_range(p):
+        leaves = self._leaves
+        if leaves is not None:
+            # 3.x: arena_map_is_used, with the leaf found in one lookup (see radix.py).
+            cov = leaves.get(p >> self._arena_bits)
+            tail = p & self._arena_mask
+            ours = cov is not None and (tail < cov[1] or (tail >= cov[0] and cov[0] != 0))
+        else:
+            ours = self._address_in_range(p)
+        if not ours:
             self._free_system(p)
             return
         mem = self._mem
