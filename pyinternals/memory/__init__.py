@@ -1,7 +1,29 @@
 """Chapter 4: memory, from the system's allocator up to the cyclic garbage collector.
 
-The notes describe four layers: the operating system's `malloc` and `mmap` (layer 0),
-`PyMem_` on top of them (layer 1), `PyObject_` and the small-object allocator (layer 2)
-and the per-type free lists and object caches (layer 3).  Reference counting and the
-cycle collector decide when objects give their memory back.
+The notes describe four layers, each built on the one below:
+
+- layer 0, the operating system's `malloc` and `mmap`: modelled as a simulated
+  address space and a C library allocator
+  ({py:mod}`pyinternals.memory.obmalloc.space`, {py:mod}`pyinternals.memory.obmalloc.libc`);
+- layer 1, `PyMem_`: thin wrappers that make the platforms agree (`malloc(0)` becomes
+  `malloc(1)`, sizes above `PY_SSIZE_T_MAX` fail);
+- layer 2, `PyObject_` and the small-object allocator, obmalloc: pools of
+  equal-sized blocks in arenas
+  ({py:class}`~pyinternals.memory.obmalloc.allocator.Allocator`,
+  {py:mod}`pyinternals.memory.obmalloc`);
+- layer 3, the object-specific allocators: free lists and caches kept by the types
+  themselves (lists, dicts, floats, small ints).
+
+Reference counting and the cycle collector decide when objects give their memory back.
+
+```python
+>>> from pyinternals.memory import Allocator
+>>> Allocator("2.7").profile.POOL_SIZE
+4096
+
+```
 """
+
+from pyinternals.memory.obmalloc import Allocator
+
+__all__ = ["Allocator"]

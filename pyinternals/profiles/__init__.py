@@ -69,7 +69,9 @@ from pyinternals.profiles import (  # noqa: E402
     build,
     gc,
     gil,
+    obmalloc,
     pyc,
 )
 
-__all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "pyc", "resolve", "running"]
+__all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "obmalloc", "pyc",
+           "resolve", "running"]
