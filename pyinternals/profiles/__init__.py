@@ -69,7 +69,9 @@ from pyinternals.profiles import (  # noqa: E402
     build,
     gc,
     gil,
+    importing,
     pyc,
 )
 
-__all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "pyc", "resolve", "running"]
+__all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "importing", "pyc",
+           "resolve", "running"]
