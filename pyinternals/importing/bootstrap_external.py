@@ -729,6 +729,12 @@ class ExtensionFileLoader(FileLoader, _LoaderBasics):
         return self.path
 
 
+class AppleFrameworkLoader(ExtensionFileLoader):
+    """Loads extension modules packaged as iOS frameworks (3.13): exported by
+    `importlib.machinery` everywhere, used only on Apple's mobile platforms, which
+    the model does not cover."""
+
+
 class _NamespacePath:
     """The `__path__` of a namespace package (PEP 420): every directory of that name
     on the parent's path, found again whenever the parent's path changes.

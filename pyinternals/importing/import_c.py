@@ -21,8 +21,12 @@ running the model, through the real `_imp`; their C code sees that interpreter's
 - it calls the real `_imp` function from a frame whose builtins are the model's, so
   that C code importing a module during its init (`PyImport_Import`: `_pickle`
   imports `_compat_pickle`, `_asyncio` most of `asyncio`) imports it through the
-  model; for the C code to find it afterwards, the model's module is lent to the
-  host's `sys.modules` under that name until the call returns;
+  model.  C code then looks the module up in the host's `sys.modules`, so the
+  model's module is lent to the host under that name (in place of the host's own,
+  if it has one) until the outermost model import returns.  The same happens when
+  a module's code calls C code that imports (`re.sub` makes `_sre` import `re`):
+  the C code of a model's module must see the model's modules, whose types are its
+  own (a multi-phase extension module loaded twice has two sets of types);
 - entries C code adds to the host's `sys.modules` under the module's own name
   (single-phase init does) or below it (`pyexpat` adds `pyexpat.errors`) move to the
   model's;
@@ -359,24 +363,31 @@ class ImportState:
                         self.modules.setdefault(key, value)
 
     def _lend_to_host(self, name: str) -> None:
-        """C code asked for `name` (`PyImport_Import`) and will look for it in the
-        host's `sys.modules`: lend it the model's module until the outermost model
-        import returns."""
-        if name in _host_sys.modules or name not in self.modules:
+        """C code asked for `name` (`PyImport_Import`) and will look it up in the
+        host's `sys.modules`: put the model's module there until the outermost model
+        import returns (the host's own entry, if any, goes back then)."""
+        module = self.modules.get(name, _MISSING)
+        host = _host_sys.modules
+        if module is _MISSING or host.get(name, _MISSING) is module:
             return
-        _host_sys.modules[name] = self.modules[name]
-        lent: list[str] | None = getattr(self._local, "lent", None)
+        lent: list[tuple[str, Any]] | None = getattr(self._local, "lent", None)
         if lent is None:
             lent = self._local.lent = []
-        lent.append(name)
+        lent.append((name, host.get(name, _MISSING)))
+        host[name] = module
 
     def _return_lent(self) -> None:
-        """Take the lent modules out of the host's `sys.modules` again."""
-        lent: list[str] | None = getattr(self._local, "lent", None)
+        """Give the host's `sys.modules` its own entries back."""
+        lent: list[tuple[str, Any]] | None = getattr(self._local, "lent", None)
+        host = _host_sys.modules
         while lent:
-            key = lent.pop()
-            if _host_sys.modules.get(key) is self.modules.get(key):
-                del _host_sys.modules[key]
+            key, previous = lent.pop()
+            if host.get(key, _MISSING) is not self.modules.get(key, _MISSING):
+                continue  # someone else put something there since
+            if previous is _MISSING:
+                del host[key]
+            else:
+                host[key] = previous
 
     def is_shared(self, module: object) -> bool:
         """Whether `module` is an object the model shares with its host."""
