@@ -105,6 +105,9 @@ class Tree:
     path: tuple[str, ...] = ("",)
     #: The versions the tree is run on.
     families: tuple[str, ...] = _ALL
+    #: Standard-library modules imported before the statements run (not part of
+    #: what is compared).
+    preload: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The tree as the `tree` probe reads it."""
@@ -112,7 +115,8 @@ class Tree:
         for relpath, entry in self.files.items():
             files.append([relpath, {"kind": "text", "text": entry} if isinstance(entry, str)
                           else entry.to_json()])
-        return {"files": files, "path": list(self.path), "statements": list(self.statements)}
+        return {"files": files, "path": list(self.path), "statements": list(self.statements),
+                "preload": list(self.preload)}
 
 
 # -- The trees ---------------------------------------------------------------------
@@ -243,6 +247,7 @@ TREES: tuple[Tree, ...] = (
         {"ip/__init__.py": "", "ip/a.py": "import b\nimport sys\n", "ip/b.py": "",
          "ip/c.py": "from __future__ import absolute_import\nimport b\n"},
         ("import ip.a", "import ip.c"),
+        preload=("__future__",),
     ),
     Tree(
         "no-init",
@@ -264,7 +269,9 @@ TREES: tuple[Tree, ...] = (
          "fine.py": "ok = True\n"},
         ("__import__('')", "__import__(1)", "__import__('.')", "__import__('a..b')",
          "import syntax_err", "import sys", "sys.path.insert(0, sys.path[0] + '/notadir')",
-         "sys.path.insert(0, sys.path[1] + '/missing')", "import fine"),
+         "sys.path.insert(0, sys.path[1] + '/missing')", "import fine",
+         "finders = list(map(lambda p: type(sys.path_importer_cache[p]).__name__, "
+         "sys.path[:2]))"),
     ),
 )
 
@@ -409,6 +416,8 @@ def run_model(family: str, t: Tree) -> dict[str, Any]:
             materialize(t, legacy_root, pyc_path=lambda source, state: source + "c",
                         header=lambda state, size: pyc_header(state, MTIME))
             legacy = LegacyImportSystem(_entries(t, legacy_root), profile=family)
+            for name in t.preload:
+                legacy.standin(name)
             return _normalized(_run(legacy, t, legacy.trace.lines), root)
         from importlib.util import MAGIC_NUMBER, cache_from_source
 
@@ -424,6 +433,8 @@ def run_model(family: str, t: Tree) -> dict[str, Any]:
                     else cache_from_source(source))
         imp = ImportSystem(_entries(t, root) + _stdlib(), profile=family,
                            sys_values={"dont_write_bytecode": False})
+        for name in t.preload:
+            imp.import_module(name)
         return _normalized(_run(imp, t, imp.trace.verbose), root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -157,6 +157,8 @@ def run(tree):
         sys.path[0:0] = [os.path.join(root, entry) if entry else root
                          for entry in tree["path"]]
         sys.path_importer_cache.clear()
+        for name in tree.get("preload", []):
+            __import__(name)
         baseline = set(sys.modules)
         namespace = {"__name__": "__main__", "__builtins__": __builtins__,
                      "_statements": tree["statements"]}
