@@ -24,6 +24,7 @@ Paths are shown relative to the tree, as `<root>`.  See {doc}`/importing`.
 
 from __future__ import annotations
 
+import functools
 import json
 import marshal
 import os
@@ -263,11 +264,54 @@ TREES: tuple[Tree, ...] = (
         ("from st import *",),
     ),
     Tree(
+        "reload",
+        "`reload` runs a module's code again in the same module object",
+        {"counter.py": "n = 0\n"},
+        ("try:\n    from importlib import reload\nexcept ImportError:\n    pass",
+         "import counter", "counter.n = 5", "again = reload(counter)",
+         "same = again is counter", "n = counter.n", "reload(1)",
+         "import sys", "reload(type(sys)('zz'))"),
+        preload=("importlib",),
+    ),
+    Tree(
+        "deadlock",
+        "two threads importing modules that import each other: the module locks detect "
+        "the deadlock, and the second thread goes on with the partially initialised module",
+        {
+            "dl/__init__.py": "",
+            "dl/sync.py": "import threading\na_running = threading.Event()\n",
+            "dl/a.py": "from dl import sync\nsync.a_running.set()\nimport dl.b\nx = 'a'\n",
+            "dl/b.py": (
+                "import sys, time\nimport _frozen_importlib\n"
+                "def waiting():\n"
+                "    table = _frozen_importlib._blocking_on\n"
+                "    for value in list(getattr(table, 'data', table).values()):\n"
+                "        if callable(value):\n            value = value()\n"
+                "        if value:\n            return True\n    return False\n"
+                "deadline = time.time() + 30\n"
+                "while not waiting() and time.time() < deadline:\n    time.sleep(0.001)\n"
+                "import dl.a\nseen = hasattr(sys.modules['dl.a'], 'x')\ny = 'b'\n"),
+            "dl/go.py": "",
+        },
+        ("import threading, time, dl.sync", "results = {}",
+         "def run(name):\n    try:\n        __import__(name)\n        results[name] = 'ok'\n"
+         "    except Exception as error:\n        results[name] = type(error).__name__",
+         "t2 = threading.Thread(target=run, args=('dl.b',))",
+         "t1 = threading.Thread(target=run, args=('dl.a',))",
+         "t2.start()",
+         "while 'dl.b' not in __import__('sys').modules:\n    time.sleep(0.001)",
+         "t1.start()", "t1.join(); t2.join()",
+         "outcome = sorted(results.items())", "import dl.b", "seen = dl.b.seen"),
+        families=_MODERN,
+        preload=("threading", "time"),
+    ),
+    Tree(
         "bad-input",
         "bad module names, a syntax error, a path entry that is a file or is missing",
         {"notadir": "this is a file\n", "syntax_err.py": "x = 1\ny = = 2\n",
-         "fine.py": "ok = True\n"},
+         "fine.py": "ok = True\n", "pk/__init__.py": ""},
         ("__import__('')", "__import__(1)", "__import__('.')", "__import__('a..b')",
+         "__import__('fine', level=-1)", "__import__('pk', fromlist=[1])",
          "import syntax_err", "import sys", "sys.path.insert(0, sys.path[0] + '/notadir')",
          "sys.path.insert(0, sys.path[1] + '/missing')", "import fine",
          "finders = list(map(lambda p: type(sys.path_importer_cache[p]).__name__, "
@@ -299,11 +343,28 @@ for _statement in _statements:
 
 
 def run_real(interpreter: Interpreter, t: Tree) -> dict[str, Any]:
-    """Run `t` in a fresh `interpreter` (`-E -S -v`)."""
-    answer: dict[str, Any] = run_probe(interpreter, PROBE, payload=t.to_json(),
-                                       flags=("-E", "-S", "-v"))
+    """Run `t` in a fresh `interpreter` (`-E -S -v`).
+
+    The trees of a version run in one probe (each in its own forked child), once
+    per process: see {py:func}`run_real_all`.
+    """
+    if interpreter.profile not in t.families:
+        raise ValueError(f"tree {t.name!r} is not run on CPython {interpreter.family}")
+    answer = dict(run_real_all(interpreter)[t.name])
+    if "error" in answer:
+        raise RuntimeError(f"the tree probe failed on {t.name!r} in "
+                           f"{interpreter.describe()}: {answer['error']}")
     answer["stderr"] = _import_lines(interpreter.profile or "", answer["stderr"])
     return answer
+
+
+@functools.cache
+def run_real_all(interpreter: Interpreter) -> dict[str, dict[str, Any]]:
+    """Every tree of `interpreter`'s version, run by it: tree name -> answer."""
+    chosen = [t for t in TREES if interpreter.profile in t.families]
+    answers = run_probe(interpreter, PROBE, payload=[t.to_json() for t in chosen],
+                        flags=("-E", "-S", "-v"))
+    return {t.name: answer for t, answer in zip(chosen, answers, strict=True)}
 
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
@@ -387,13 +448,18 @@ def describe(module: Any) -> dict[str, Any] | None:
     }
 
 
+def _plain(value: Any) -> bool:
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return True
+    return isinstance(value, (list, tuple)) and all(_plain(v) for v in value)
+
+
 def _summary(value: Any) -> str:
+    """A bound name's value as the tree probe shows it."""
     if isinstance(value, ModuleType):
         return "module " + value.__name__
-    if isinstance(value, (int, float, str, bool)) or value is None:
+    if _plain(value):
         return type(value).__name__ + " " + repr(value)
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return type(value).__name__ + " " + repr([str(v) for v in value])
     return type(value).__name__
 
 

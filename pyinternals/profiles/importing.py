@@ -208,7 +208,7 @@ PROFILES: dict[str, ImportProfile] = {
         messages=_MESSAGES_3,
         suffixes=_SUFFIXES_3,
         frozen_modules=_FROZEN_3,
-        startup_modules=(*_STARTUP_3, "linecache"),
+        startup_modules=_STARTUP_3,
         package_mismatch_warning="DeprecationWarning",
         reentrant_module_locks=True,
     ),

@@ -1,8 +1,11 @@
-# Probe: build one package tree in a temporary folder, run import statements against
-# it in a fresh namespace, and report what happened.  Runs unchanged on 2.7 and 3.x.
+# Probe: build package trees in temporary folders, run import statements against
+# each in a fresh namespace, and report what happened.  Runs unchanged on 2.7 and
+# 3.x (on POSIX: each tree runs in a child forked from this process, so that every
+# tree starts from the same clean interpreter).
 #
-# Input (JSON on stdin): {"files": [[relative path, entry], ...], "path": [entries
-# relative to the tree, "" for its root], "statements": [source, ...]}.  An entry is
+# Input (JSON on stdin): a list of trees, each {"files": [[relative path, entry],
+# ...], "path": [entries relative to the tree, "" for its root], "preload": [module,
+# ...], "statements": [source, ...]}.  An entry is
 # {"kind": "text", "text": ...}, {"kind": "zip", "files": [[name, text], ...]} or
 # {"kind": "pyc", "source": relative .py path, "code": source compiled into it,
 # "state": matching | stale | bad-magic | truncated | bad-body | sourceless}.
@@ -129,13 +132,17 @@ def describe(module):
     }
 
 
+def plain(value):
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return True
+    return isinstance(value, (list, tuple)) and all(plain(v) for v in value)
+
+
 def summary(value):
     if type(value) is type(sys):
         return "module " + value.__name__
-    if isinstance(value, (int, float, str, bool)) or value is None:
+    if plain(value):
         return type(value).__name__ + " " + repr(value)
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return type(value).__name__ + " " + repr([str(v) for v in value])
     return type(value).__name__
 
 
@@ -194,5 +201,30 @@ def run(tree):
         shutil.rmtree(root, True)
 
 
-tree = json.loads(sys.stdin.read())
-sys.stdout.write(json.dumps(run(tree)))
+def run_forked(tree):
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            data = json.dumps(run(tree))
+        except BaseException as exc:
+            data = json.dumps({"error": "%s: %s" % (type(exc).__name__, exc)})
+        data = data.encode("utf-8")
+        while data:
+            data = data[os.write(write_end, data):]
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while True:
+        chunk = os.read(read_end, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    return json.loads(b"".join(chunks).decode("utf-8"))
+
+
+trees = json.loads(sys.stdin.read())
+sys.stdout.write(json.dumps([run_forked(tree) for tree in trees]))
