@@ -46,8 +46,10 @@ import _imp as _host_imp
 import marshal
 import sys as _host_sys
 import threading
+import warnings
 import weakref
 from collections.abc import Callable, Iterable
+from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType, FrameType, ModuleType
 from typing import Any
@@ -278,8 +280,6 @@ class ImportState:
 
     def _warn(self, message: str, category: type[Warning]) -> None:
         """`PyErr_WarnEx(category, message, 1)`: attributed to the importing code."""
-        import warnings
-
         warnings.warn(message, category, stacklevel=6)
 
     def import_ensure_initialized(self, mod: Any, name: str) -> None:
@@ -541,6 +541,4 @@ def _called_by_PyImport_Import(globals: object, locals: object, fromlist: object
 
 def _running_magic() -> bytes:
     """The magic number of the interpreter running the model."""
-    from importlib.util import MAGIC_NUMBER
-
     return MAGIC_NUMBER

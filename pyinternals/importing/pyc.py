@@ -34,6 +34,7 @@ from pyinternals.diagrams.style import graph, role
 from pyinternals.observe import Interpreter, run_probe
 
 PROBE = Path(__file__).parent / "probes" / "pyc.py"
+REREAD = Path(__file__).parent / "probes" / "pyc_reread.py"
 
 
 class PycError(ValueError):
@@ -143,8 +144,10 @@ def compare_with_cpython(interpreter: Interpreter) -> dict[str, Any]:
     fresh model import system; then let the model import a module whose `.pyc`
     CPython wrote.
 
-    Returns `{"real": ..., "model": ..., "reads_cpython": ...}`, each mode of the
-    first two mapping to the value the import saw and the `.pyc`'s bytes.
+    Returns `{"real": ..., "model": ..., "reads_cpython": ..., "cpython_rereads":
+    ...}`: each mode of the first two maps to the value the import saw and the
+    `.pyc`'s bytes; the last two say whether the model, and CPython in a new
+    process, used the cache CPython wrote.
     """
     from pyinternals.importing.system import ImportSystem
 
@@ -173,7 +176,11 @@ def compare_with_cpython(interpreter: Interpreter) -> dict[str, Any]:
             value = reader.import_module("probe_timestamp").VALUE
         states = [str(e.details["state"]) for e in reader.trace.events
                   if e.kind == "bytecode" and e.name == "probe_timestamp"]
+        # And CPython itself, importing it again in a new process.
+        again = run_probe(interpreter, REREAD, str(root / "real" / "timestamp"),
+                          "probe_timestamp", flags=("-E", "-s", "-v"))
         return {"real": real, "model": model,
-                "reads_cpython": {"value": value, "bytecode": states}}
+                "reads_cpython": {"value": value, "used_cache": states == ["hit"]},
+                "cpython_rereads": again}
     finally:
         shutil.rmtree(root, ignore_errors=True)

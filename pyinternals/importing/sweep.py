@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util  # noqa: F401  (the model reads the magic number from it)
 import io
 import os
 import sys
@@ -143,6 +144,9 @@ class Sweep:
     model_baseline: list[str]
     real_seconds: float = 0.0
     model_seconds: float = 0.0
+    #: Entries of the host's `sys.modules` that the model's part of the sweep added,
+    #: removed or replaced (there should be none).
+    host_changes: list[str] = field(default_factory=list)
     differences: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -276,10 +280,15 @@ def sweep(interpreter: Interpreter | None = None) -> Sweep:
     started = time.perf_counter()
     real = run_real(interp, names)
     real_seconds = time.perf_counter() - started
+    host_before = dict(sys.modules)
     started = time.perf_counter()
     imp = model_system(real)
     model_baseline = list(imp.modules)
     model = run_model(imp, names)
     model_seconds = time.perf_counter() - started
+    host_after = dict(sys.modules)
+    changes = sorted({name for name in host_before.keys() | host_after.keys()
+                      if host_before.get(name) is not host_after.get(name)})
     return Sweep(interp, [ModuleResult.from_json(row) for row in real["results"]], model,
-                 list(real["baseline"]), model_baseline, real_seconds, model_seconds)
+                 list(real["baseline"]), model_baseline, real_seconds, model_seconds,
+                 changes)
