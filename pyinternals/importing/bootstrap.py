@@ -43,8 +43,10 @@ profile ({py:mod}`pyinternals.profiles.importing`).  See {doc}`/importing`.
 _TYPE_CHECKING = False
 if _TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from types import ModuleType
     from typing import Any
+
+    # Modules are duck-typed here, as in importlib: anything with the attributes.
+    ModuleType = Any
 
     from pyinternals.importing.trace import Trace
     from pyinternals.profiles.importing import ImportProfile
@@ -316,7 +318,7 @@ def _requires_frozen(fxn: "Callable[..., Any]") -> "Callable[..., Any]":
     return _requires_frozen_wrapper
 
 
-def _load_module_shim(self: object, fullname: str) -> "ModuleType":
+def _load_module_shim(self: "Any", fullname: str) -> "ModuleType":
     """`loader.load_module(name)` for loaders that only have `exec_module` (PEP 451's
     compatibility path; deprecated)."""
     _warnings.warn("the load_module() method is deprecated and slated for removal in "
@@ -346,10 +348,10 @@ class ModuleSpec:
     def __init__(self, name: str, loader: object, *, origin: str | None = None,
                  loader_state: object = None, is_package: bool | None = None) -> None:
         self.name = name
-        self.loader = loader
+        self.loader: "Any" = loader
         self.origin = origin
         self.loader_state = loader_state
-        self.submodule_search_locations: "list[str] | Any" = [] if is_package else None
+        self.submodule_search_locations: list[str] | Any = [] if is_package else None
         # Submodules of this package being imported right now (3.11+, for the
         # "partially initialized module" messages).
         self._uninitialized_submodules: list[str] = []
@@ -420,7 +422,7 @@ def spec_from_loader(name: str, loader: object, *, origin: str | None = None,
         if is_package is None:
             spec: ModuleSpec = spec_from_file_location(name, loader=loader)
             return spec
-        search = [] if is_package else None
+        search: list[str] | None = [] if is_package else None
         spec = spec_from_file_location(name, loader=loader, submodule_search_locations=search)
         return spec
     if is_package is None:
@@ -498,14 +500,14 @@ def _init_module_attrs(spec: ModuleSpec, module: "ModuleType", *,
             # A namespace package found by a finder that left the loader out.
             if _bootstrap_external is None:
                 raise NotImplementedError
-            NamespaceLoader = _bootstrap_external.NamespaceLoader  # noqa: N806
+            NamespaceLoader = _bootstrap_external.NamespaceLoader
             loader = NamespaceLoader.__new__(NamespaceLoader)
             loader._path = spec.submodule_search_locations
             spec.loader = loader
             # A namespace package has no location: its __file__ is None (bpo-32305).
-            module.__file__ = None  # type: ignore[assignment]
+            module.__file__ = None
         try:
-            module.__loader__ = loader  # type: ignore[assignment]
+            module.__loader__ = loader
         except AttributeError:
             pass
     if override or getattr(module, "__package__", None) is None:
@@ -514,13 +516,13 @@ def _init_module_attrs(spec: ModuleSpec, module: "ModuleType", *,
         except AttributeError:
             pass
     try:
-        module.__spec__ = spec  # type: ignore[assignment]
+        module.__spec__ = spec
     except AttributeError:
         pass
     if (override or getattr(module, "__path__", None) is None) \
             and spec.submodule_search_locations is not None:
         try:
-            module.__path__ = spec.submodule_search_locations  # type: ignore[attr-defined]
+            module.__path__ = spec.submodule_search_locations
         except AttributeError:
             pass
     if spec.has_location:
@@ -532,7 +534,7 @@ def _init_module_attrs(spec: ModuleSpec, module: "ModuleType", *,
         if (override or getattr(module, "__cached__", None) is None) \
                 and spec.cached is not None:
             try:
-                module.__cached__ = spec.cached  # type: ignore[attr-defined]
+                module.__cached__ = spec.cached
             except AttributeError:
                 pass
     return module
@@ -584,7 +586,7 @@ def _exec(spec: ModuleSpec, module: "ModuleType") -> "ModuleType":
 def _load_backward_compatible(spec: ModuleSpec) -> "ModuleType":
     """Load with a loader that only has the old `load_module` (PEP 302)."""
     try:
-        spec.loader.load_module(spec.name)  # type: ignore[attr-defined]
+        spec.loader.load_module(spec.name)
     except BaseException:
         if spec.name in sys.modules:
             module = sys.modules.pop(spec.name)
@@ -726,7 +728,7 @@ class BuiltinImporter:
         """Built-in modules are never packages."""
         return False
 
-    load_module = classmethod(_load_module_shim)
+    load_module: "Callable[..., Any]" = classmethod(_load_module_shim)  # type: ignore[assignment]
 
 
 class FrozenImporter:
@@ -747,7 +749,7 @@ class FrozenImporter:
         state = spec.loader_state
         if state is not None:
             return  # importlib loaded it: its attributes are right already
-        origname = vars(module).pop("__origname__", None)
+        origname = module.__dict__.pop("__origname__", None)
         assert origname, "see PyImport_ImportFrozenModuleObject()"
         ispkg = hasattr(module, "__path__")
         filename, pkgdir = cls._resolve_filename(origname, spec.name, ispkg)
@@ -829,10 +831,10 @@ class FrozenImporter:
         info = _imp.find_frozen(fullname)
         assert info is not None
         _, ispkg, origname = info
-        module.__origname__ = origname  # type: ignore[attr-defined]
-        vars(module).pop("__file__", None)
+        module.__origname__ = origname
+        module.__dict__.pop("__file__", None)
         if ispkg:
-            module.__path__ = []  # type: ignore[attr-defined]
+            module.__path__ = []
         cls._fix_up_module(module)
         return module
 
@@ -1024,7 +1026,7 @@ def _find_and_load(name: str, import_: "Callable[..., Any]") -> "ModuleType":
         message = _profile.messages.halted
         assert message is not None
         raise ModuleNotFoundError(message.format(name=name), name=name)
-    found: ModuleType = module  # type: ignore[assignment]
+    found: ModuleType = module
     return found
 
 
@@ -1190,7 +1192,7 @@ def _install(sys_module: "ModuleType", _imp_module: "ModuleType") -> None:
 def _install_external_importers() -> None:
     """Import `_frozen_importlib_external` (the path-based finder) and install it."""
     global _bootstrap_external  # noqa: PLW0603
-    import _frozen_importlib_external  # type: ignore[import-not-found]
+    import _frozen_importlib_external
 
     _bootstrap_external = _frozen_importlib_external
-    _frozen_importlib_external._install(sys.modules[__name__])
+    _frozen_importlib_external._install(sys.modules[__name__])  # type: ignore[attr-defined]

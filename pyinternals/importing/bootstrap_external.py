@@ -37,8 +37,11 @@ can write or run, whatever profile it follows.  See {doc}`/importing`.
 _TYPE_CHECKING = False
 if _TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from types import CodeType, ModuleType
+    from types import CodeType
     from typing import Any
+
+    # Modules are duck-typed here, as in importlib: anything with the attributes.
+    ModuleType = Any
 
 _bootstrap: "Any" = None
 
@@ -142,7 +145,7 @@ def _path_abspath(path: str) -> str:
     return path
 
 
-def _write_atomic(path: str, data: bytes, mode: int = 0o666) -> None:
+def _write_atomic(path: str, data: "bytes | bytearray", mode: int = 0o666) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path`:
     a reader never sees a half-written `.pyc`."""
     path_tmp = f"{path}.{id(path)}"
@@ -349,7 +352,7 @@ def _compile_bytecode(data: "Any", name: str | None = None, bytecode_path: str |
         _bootstrap._verbose_message("code object from {!r}", bytecode_path)
         if source_path is not None:
             # The code may have been compiled where the source had another path.
-            _imp._fix_co_filename(code, source_path)
+            _imp._fix_co_filename(code, source_path)  # type: ignore[attr-defined]
         return code
     raise ImportError(f"Non-code object in {bytecode_path!r}", name=name, path=bytecode_path)
 
@@ -412,7 +415,7 @@ def spec_from_file_location(name: str, location: str | None = None, *, loader: "
     spec._set_fileattr = True
     if loader is None:
         for loader_class, suffixes in _get_supported_file_loaders():
-            if location.endswith(tuple(suffixes)):  # type: ignore[union-attr]
+            if location.endswith(tuple(suffixes)):
                 loader = loader_class(name, location)
                 spec.loader = loader
                 break
@@ -485,11 +488,11 @@ class SourceLoader(_LoaderBasics):
         """`{'mtime': ..., 'size': ...}` of the source."""
         return {"mtime": self.path_mtime(path)}
 
-    def _cache_bytecode(self, source_path: str, cache_path: str, data: bytes) -> None:
+    def _cache_bytecode(self, source_path: str, cache_path: str, data: "bytes | bytearray") -> None:
         """Write the cache (`source_path` gives the file mode)."""
         return self.set_data(cache_path, data)
 
-    def set_data(self, path: str, data: bytes) -> None:
+    def set_data(self, path: str, data: "bytes | bytearray") -> None:
         """Write bytes to a file (a loader that cannot write caches skips it)."""
 
     def get_source(self, fullname: str) -> str:
@@ -621,7 +624,7 @@ class FileLoader:
         """importlib.resources' reader for the files beside the module."""
         from importlib.readers import FileReader
 
-        return FileReader(self)
+        return FileReader(self)  # type: ignore[arg-type]
 
 
 class SourceFileLoader(FileLoader, SourceLoader):
@@ -632,15 +635,17 @@ class SourceFileLoader(FileLoader, SourceLoader):
         st = _path_stat(path)
         return {"mtime": st.st_mtime, "size": st.st_size}
 
-    def _cache_bytecode(self, source_path: str, bytecode_path: str, data: bytes) -> None:
+    def _cache_bytecode(self, source_path: str, bytecode_path: str,
+                        data: "bytes | bytearray") -> None:
         """Write the cache with the source's permissions."""
         mode = _calc_mode(source_path)
         return self.set_data(bytecode_path, data, _mode=mode)
 
-    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
+    def set_data(self, path: str, data: "bytes | bytearray", *,
+                 _mode: int = 0o666) -> None:
         """Write a file, creating its directories; failures are not errors (a
         read-only source tree simply gets no cache)."""
-        parent, filename = _path_split(path)
+        parent = _path_split(path)[0]
         path_parts = []
         while parent and not _path_isdir(parent):
             parent, part = _path_split(parent)
@@ -883,13 +888,13 @@ class PathFinder:
         _NamespacePath._epoch += 1
 
     @staticmethod
-    def _path_hooks(path: str) -> object:
+    def _path_hooks(path: str) -> "Any":
         """The first finder a hook on `sys.path_hooks` makes for `path`, or `None`."""
         if sys.path_hooks is not None and not sys.path_hooks:
             _warnings.warn("sys.path_hooks is empty", ImportWarning)
         for hook in sys.path_hooks:
             try:
-                finder: object = hook(path)
+                finder: Any = hook(path)
             except ImportError:
                 continue
             return finder
@@ -996,7 +1001,7 @@ class PathFinder:
         """importlib.metadata's distributions along a path."""
         from importlib.metadata import MetadataPathFinder
 
-        return MetadataPathFinder.find_distributions(*args, **kwargs)
+        return MetadataPathFinder.find_distributions(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class FileFinder:
@@ -1011,7 +1016,7 @@ class FileFinder:
     """
 
     def __init__(self, path: str, *loader_details: "tuple[Any, list[str]]") -> None:
-        loaders = []
+        loaders: list[tuple[str, Any]] = []
         for loader, suffixes in loader_details:
             loaders.extend((suffix, loader) for suffix in suffixes)
         self._loaders = loaders
@@ -1104,7 +1109,7 @@ class FileFinder:
     def path_hook(cls, *loader_details: "tuple[Any, list[str]]") -> "Callable[[str], Any]":
         """A path hook (for `sys.path_hooks`) making a finder for each directory;
         anything else is refused with `ImportError`."""
-        def path_hook_for_FileFinder(path: str) -> "FileFinder":  # noqa: N802
+        def path_hook_for_FileFinder(path: str) -> "FileFinder":
             if not _path_isdir(path):
                 raise ImportError("only directories are supported", path=path)
             return cls(path, *loader_details)

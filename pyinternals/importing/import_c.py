@@ -119,11 +119,11 @@ class ImportState:
     `sys_module.modules`.  Nothing is imported until {py:meth}`init_importlib`.
     """
 
-    def __init__(self, profile: ImportProfile, trace: Trace, sys_module: ModuleType,
+    def __init__(self, profile: ImportProfile, trace: Trace, sys_module: Any,
                  builtins_module: ModuleType) -> None:
         self.profile = profile
         self.trace = trace
-        self.sys = sys_module
+        self.sys: Any = sys_module
         self.builtins = builtins_module
         #: `interp->modules`: the model's `sys.modules`, the notes' module pool.
         self.modules: dict[str, Any] = sys_module.modules
@@ -154,17 +154,17 @@ class ImportState:
         """The function the model's `builtins.__import__` is (`interp->import_func`)."""
         state = self
 
-        def __import__(name: object, globals: dict[str, Any] | None = None,  # noqa: A002
-                       locals: object = None, fromlist: Iterable[Any] | None = (),  # noqa: A002
+        def __import__(name: object, globals: dict[str, Any] | None = None,
+                       locals: object = None, fromlist: Iterable[Any] | None = (),
                        level: int = 0) -> Any:
             """Import a module: the model's `builtin___import__` (`Python/bltinmodule.c`)."""
             return state.builtin___import__(name, globals, locals, fromlist, level,
-                                            _host_sys._getframe(1))
+                                            caller=_host_sys._getframe(1))
 
         return __import__
 
     def builtin___import__(self, name: object, globals: dict[str, Any] | None,
-                           locals: object, fromlist: Iterable[Any] | None, level: int,
+                           locals: object, fromlist: Iterable[Any] | None, level: int, *,
                            caller: FrameType | None) -> Any:
         """`__import__` as its callers use it: import; hand the result to the
         instructions that follow (see {py:mod}`pyinternals.importing.ceval`); and,
@@ -206,7 +206,8 @@ class ImportState:
         mod = self.modules.get(abs_name, _MISSING)
         if mod is not _MISSING and mod is not None:
             if self.trace.enabled:
-                self.trace.emit("hit", abs_name)
+                self.trace.emit("hit", abs_name, by_c=_called_by_PyImport_Import(
+                    globals, locals, fromlist, level))
             self.import_ensure_initialized(mod, abs_name)
         else:
             mod = self.import_find_and_load(abs_name)
@@ -343,7 +344,7 @@ class ImportState:
     def _call_c(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
         """Call a real `_imp` function for module `name`, fenced (see the module's
         docstring)."""
-        host = _host_sys.modules
+        host: dict[str, Any] = _host_sys.modules
         before = set(host)
         previous = host.get(name, _MISSING)
         try:
@@ -492,21 +493,23 @@ class ImportState:
         for key, value in vars(_host_imp).items():
             if not key.startswith("__"):
                 setattr(imp, key, value)
-        imp.lock_held = self.lock.held
-        imp.acquire_lock = self.lock.acquire
-        imp.release_lock = self.lock.release
-        imp.create_builtin = self.create_builtin
-        imp.exec_builtin = self.exec_builtin
-        imp.create_dynamic = self.create_dynamic
-        imp.exec_dynamic = self.exec_dynamic
-        imp.find_frozen = self.find_frozen
-        imp.get_frozen_object = self.get_frozen_object
-        imp.is_frozen = self.is_frozen
-        imp.is_frozen_package = self.is_frozen_package
-        imp.init_frozen = self.PyImport_ImportFrozenModuleObject
-        # The model's additions, for its bootstrap modules.
-        imp._magic_number = _running_magic()
-        imp._is_shared = self.is_shared
+        imp.__dict__.update(
+            lock_held=self.lock.held,
+            acquire_lock=self.lock.acquire,
+            release_lock=self.lock.release,
+            create_builtin=self.create_builtin,
+            exec_builtin=self.exec_builtin,
+            create_dynamic=self.create_dynamic,
+            exec_dynamic=self.exec_dynamic,
+            find_frozen=self.find_frozen,
+            get_frozen_object=self.get_frozen_object,
+            is_frozen=self.is_frozen,
+            is_frozen_package=self.is_frozen_package,
+            init_frozen=self.PyImport_ImportFrozenModuleObject,
+            # The model's additions, for its bootstrap modules.
+            _magic_number=_running_magic(),
+            _is_shared=self.is_shared,
+        )
         return imp
 
     # -- Start-up (Python/pylifecycle.c) ---------------------------------------------------
@@ -515,7 +518,7 @@ class ImportState:
         """`init_importlib`: run the frozen `_frozen_importlib`, add `_imp` to
         `sys.modules`, and `_install` them: `_setup` gives the modules loaded so far
         their specs and loads `_thread`, `_warnings` and `_weakref`."""
-        importlib = self.PyImport_ImportFrozenModuleObject("_frozen_importlib")
+        importlib: Any = self.PyImport_ImportFrozenModuleObject("_frozen_importlib")
         importlib._profile = self.profile
         importlib._trace = self.trace
         self.importlib = importlib

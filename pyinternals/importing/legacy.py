@@ -83,7 +83,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
-class filedescr:  # noqa: N801  (the C struct's name)
+class filedescr:
     """One entry of `_PyImport_Filetab`: a suffix and what it means."""
 
     suffix: str
@@ -282,11 +282,11 @@ class LegacyImportSystem(Drawable):
         self._lock_thread: int | None = None
         self._lock_level = 0
         #: `interp->modules_reloading`.
-        self.modules_reloading: dict[str, ModuleType] = {}
+        self.modules_reloading: dict[str, Any] = {}
         #: What `_PyImport_FixupExtension` remembers: built-in modules already made.
         self.extensions: dict[str, ModuleType] = {}
-        self.sys = self._new_sys(entries)
-        self.builtins = self._new_builtins()
+        self.sys: Any = self._new_sys(entries)
+        self.builtins: Any = self._new_builtins()
         self._startup()
 
     # -- State --------------------------------------------------------------------------
@@ -302,14 +302,10 @@ class LegacyImportSystem(Drawable):
         for key, value in vars(_host_sys).items():
             if not key.startswith("__"):
                 sys_module.__dict__[key] = value
-        sys_module.modules = {}
-        sys_module.path = path
-        sys_module.meta_path = []
-        sys_module.path_hooks = []
-        sys_module.path_importer_cache = {}
-        sys_module.builtin_module_names = tuple(self.inittab)
-        sys_module.dont_write_bytecode = False
-        sys_module.argv = [""]
+        sys_module.__dict__.update(
+            modules={}, path=path, meta_path=[], path_hooks=[], path_importer_cache={},
+            builtin_module_names=tuple(self.inittab), dont_write_bytecode=False, argv=[""],
+        )
         return sys_module
 
     def _new_builtins(self) -> ModuleType:
@@ -319,12 +315,12 @@ class LegacyImportSystem(Drawable):
                 module.__dict__[key] = value
         state = self
 
-        def __import__(name: object, globals: dict[str, Any] | None = None,  # noqa: A002
-                       locals: object = None, fromlist: Any = None,  # noqa: A002
+        def __import__(name: object, globals: dict[str, Any] | None = None,
+                       locals: object = None, fromlist: Any = None,
                        level: int = -1) -> Any:
             """Import a module, as 2.x's `__import__` does."""
             return state.builtin___import__(name, globals, locals, fromlist, level,
-                                            _host_sys._getframe(1))
+                                            caller=_host_sys._getframe(1))
 
         def reload(module: ModuleType) -> ModuleType:
             """Reload a module (2.x's builtin `reload`)."""
@@ -362,7 +358,7 @@ class LegacyImportSystem(Drawable):
         if name == "__future__":
             import __future__
 
-            for key in __future__.all_feature_names + ["all_feature_names"]:
+            for key in [*__future__.all_feature_names, "all_feature_names"]:
                 setattr(module, key, getattr(__future__, key))
         self.modules[name] = module
         return module
@@ -400,8 +396,9 @@ class LegacyImportSystem(Drawable):
 
     # -- __import__ --------------------------------------------------------------------
 
+    @_step
     def builtin___import__(self, name: object, globals: dict[str, Any] | None,
-                           locals: object, fromlist: Any, level: int,
+                           locals: object, fromlist: Any, level: int, *,
                            caller: FrameType | None) -> Any:
         """`builtin___import__`: check the arguments, import, and hand the result to
         the instructions that follow.
@@ -598,7 +595,7 @@ class LegacyImportSystem(Drawable):
 
     @_step
     def find_module(self, fullname: str, subname: str,
-                    path: list[str] | None) -> tuple[filedescr, str, Any]:
+                    path: Any) -> tuple[filedescr, str, Any]:
         """Where `subname` is: `sys.meta_path` finders, then built-in and frozen
         modules (top level only), then each path entry (its PEP 302 finder, or the
         file system: a package directory, then each suffix of the file table)."""
@@ -742,7 +739,8 @@ class LegacyImportSystem(Drawable):
         with open(pathname, "rb") as f:
             source = f.read()
         flags = CO_FUTURE_ABSOLUTE_IMPORT if _asks_absolute_import(source) else 0
-        return compile(source, pathname, "exec", flags=flags, dont_inherit=True)
+        code: CodeType = compile(source, pathname, "exec", flags=flags, dont_inherit=True)
+        return code
 
     def write_compiled_module(self, co: CodeType, cpathname: str, srcstat: os.stat_result,
                               mtime: int) -> None:
@@ -781,9 +779,9 @@ class LegacyImportSystem(Drawable):
         m = self.PyImport_AddModule(name)
         self.trace.write(f"import {name} # directory {pathname}")
         m.__file__ = pathname
-        m.__path__ = [pathname]  # type: ignore[attr-defined]
+        m.__path__ = [pathname]
         try:
-            fdp, buf, _ = self.find_module(name, "__init__", m.__path__)  # type: ignore[attr-defined]
+            fdp, buf, _ = self.find_module(name, "__init__", m.__path__)
         except ImportError:
             return m
         result: ModuleType = self.load_module(name, buf, fdp.type, None)
@@ -839,7 +837,7 @@ class LegacyImportSystem(Drawable):
         module.__file__ = pathname
         self.modules[name] = module
         self.trace.write(f"import {name} # dynamically loaded from {pathname}")
-        return module  # type: ignore[no-any-return]
+        return module
 
     def PyImport_AddModule(self, name: str) -> ModuleType:
         """The module `name` of the pool, created (empty) if need be."""
@@ -878,7 +876,8 @@ class LegacyImportSystem(Drawable):
         if self.modules.get(name) is not m:
             raise ImportError(messages.reload_not_in_modules.format(name=name))
         if name in self.modules_reloading:
-            return self.modules_reloading[name]
+            current: ModuleType = self.modules_reloading[name]
+            return current
         self.modules_reloading[name] = m
         try:
             path = None
@@ -916,7 +915,7 @@ class LegacyImportSystem(Drawable):
 
     def import_module(self, name: str) -> Any:
         """`__import__(name)`, then the module itself from `sys.modules`."""
-        self.builtin___import__(name, None, None, None, 0, None)
+        self.builtin___import__(name, None, None, None, 0, caller=None)
         return self.modules[name]
 
     def to_dot(self) -> str:
@@ -938,7 +937,8 @@ def _create_host_builtin(name: str) -> ModuleType:
 
     host = _host_sys.modules
     previous = host.get(name)
-    module: ModuleType = _host_imp.create_builtin(ModuleSpec(name, BuiltinImporter))
+    module: ModuleType = _host_imp.create_builtin(
+        ModuleSpec(name, BuiltinImporter))  # type: ignore[arg-type]
     if host.get(name) is not previous:
         if previous is None:
             host.pop(name, None)

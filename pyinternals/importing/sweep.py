@@ -261,7 +261,7 @@ def run_model(imp: ImportSystem, names: list[str]) -> list[ModuleResult]:
             try:
                 imp.state.import_func(name)
                 outcome = None
-            except BaseException as exc:  # noqa: BLE001  (SystemExit too, as the probe)
+            except BaseException as exc:
                 outcome = [type(exc).__name__, str(exc)]
             added = [key for key in modules if key not in before]
             results.append(ModuleResult(name, outcome, added,

@@ -64,7 +64,7 @@ def flags_like_host(**changes: int | bool | str) -> Any:
     if unknown:
         raise ValueError(f"sys.flags has no field {', '.join(sorted(unknown))}; "
                          f"its fields are {', '.join(names)}")
-    flags_type = namedtuple("flags", names)  # type: ignore[misc]  # noqa: PYI024
+    flags_type = namedtuple("flags", names)  # type: ignore[misc]
     values = {name: getattr(_host_sys.flags, name) for name in names}
     values.update(changes)
     return flags_type(**values)
@@ -107,8 +107,8 @@ class ImportSystem(Drawable):
         #: Every step of every import, when switched on.
         self.trace = Trace()
         #: The model interpreter's `sys` and `builtins`.
-        self.sys = _new_sys(entries, sys_values or {})
-        self.builtins = ModuleType("builtins", _host_builtins.__doc__)
+        self.sys: Any = _new_sys(entries, sys_values or {})
+        self.builtins: Any = ModuleType("builtins", _host_builtins.__doc__)
         for key, value in vars(_host_builtins).items():
             if key not in _MODULE_ATTRS:
                 self.builtins.__dict__[key] = value
@@ -117,7 +117,7 @@ class ImportSystem(Drawable):
         self.sys.modules["builtins"] = self.builtins
         #: The C half: `__import__`, `_imp`, the global import lock.
         self.state = ImportState(self.profile, self.trace, self.sys, self.builtins)
-        self.builtins.__import__ = self.state.import_func  # type: ignore[attr-defined]
+        self.builtins.__dict__["__import__"] = self.state.import_func
         self.state.init_importlib()
         self.state.init_importlib_external()
 
@@ -230,20 +230,15 @@ def _new_sys(path: list[str], values: Mapping[str, Any]) -> ModuleType:
     for key, value in vars(_host_sys).items():
         if key not in _MODULE_ATTRS and key not in _FRESH:
             sys_module.__dict__[key] = value
-    sys_module.modules = {}
-    sys_module.path = path
-    sys_module.meta_path = []
-    sys_module.path_hooks = []
-    sys_module.path_importer_cache = {}
-    sys_module.argv = list(_host_sys.argv)
-    sys_module.warnoptions = list(_host_sys.warnoptions)
-    sys_module._xoptions = dict(_host_sys._xoptions)  # type: ignore[attr-defined]
-    sys_module.flags = flags_like_host()
+    sys_module.__dict__.update(
+        modules={}, path=path, meta_path=[], path_hooks=[], path_importer_cache={},
+        argv=list(_host_sys.argv), warnoptions=list(_host_sys.warnoptions),
+        _xoptions=dict(_host_sys._xoptions), flags=flags_like_host(),
+    )
     for key, value in values.items():
         if key in _FRESH:
             raise ValueError(f"sys.{key} belongs to the import system; pass path= for "
                              "sys.path, the others start empty")
-        if key == "flags" and isinstance(value, Mapping):
-            value = flags_like_host(**value)
-        setattr(sys_module, key, value)
+        setattr(sys_module, key, flags_like_host(**value)
+                if key == "flags" and isinstance(value, Mapping) else value)
     return sys_module

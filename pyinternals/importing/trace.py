@@ -53,7 +53,8 @@ class Event:
         if self.kind == "import":
             return f"import {self.name} (via {d['via']})"
         if self.kind == "hit":
-            return f"{self.name}: already in sys.modules"
+            asker = " (asked by C code)" if d.get("by_c") else ""
+            return f"{self.name}: already in sys.modules{asker}"
         if self.kind == "lock":
             return f"module lock {self.name!r} {d['action']}"
         if self.kind == "find":

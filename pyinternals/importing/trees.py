@@ -463,12 +463,13 @@ def _summary(value: Any) -> str:
     return type(value).__name__
 
 
-def _normalized(value: Any, root: Path) -> Any:
+def _normalized(value: dict[str, Any], root: Path) -> dict[str, Any]:
     """`value` with the tree's folder written `<root>` and the standard library's
     `<stdlib>` (as the probe writes them)."""
     text = json.dumps(value).replace(json.dumps(str(root))[1:-1], "<root>")
     stdlib = os.path.dirname(os.path.realpath(os.__file__))
-    return json.loads(text.replace(json.dumps(stdlib)[1:-1], "<stdlib>"))
+    result: dict[str, Any] = json.loads(text.replace(json.dumps(stdlib)[1:-1], "<stdlib>"))
+    return result
 
 
 def run_model(family: str, t: Tree) -> dict[str, Any]:
