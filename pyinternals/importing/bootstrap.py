@@ -348,7 +348,7 @@ class ModuleSpec:
     def __init__(self, name: str, loader: object, *, origin: str | None = None,
                  loader_state: object = None, is_package: bool | None = None) -> None:
         self.name = name
-        self.loader: "Any" = loader
+        self.loader: Any = loader
         self.origin = origin
         self.loader_state = loader_state
         self.submodule_search_locations: list[str] | Any = [] if is_package else None

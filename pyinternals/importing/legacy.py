@@ -208,16 +208,16 @@ def _step(function: F) -> F:
     name = function.__name__
 
     @functools.wraps(function)
-    def traced(self: LegacyImportSystem, *args: Any) -> Any:
+    def traced(self: LegacyImportSystem, *args: Any, **kwargs: Any) -> Any:
         trace = self.trace
         if not trace.enabled:
-            return function(self, *args)
+            return function(self, *args, **kwargs)
         depth = getattr(trace._depth, "value", 0)
         shown = ", ".join(_short(a) for a in args[:2])
         trace.entries.append(LegacyEntry(1, "call", f"{name}({shown})", depth))
         trace._depth.value = depth + 1
         try:
-            return function(self, *args)
+            return function(self, *args, **kwargs)
         finally:
             trace._depth.value = depth
 
