@@ -31,8 +31,9 @@ running the model, through the real `_imp`; their C code sees that interpreter's
   (single-phase init does) or below it (`pyexpat` adds `pyexpat.errors`) move to the
   model's;
 - a single-phase extension module the host had loaded already is one object per
-  process: CPython hands out the same object, the model shares it and never writes
-  its attributes ({py:func}`_imp._is_shared <ImportState.is_shared>`).
+  process: CPython hands out the same object again (resetting its dictionary to
+  what its init left there); the model gives the host's module its attributes back,
+  shares it, and never writes to it ({py:meth}`ImportState.is_shared`).
 
 Process-wide state beyond `sys.modules` stays shared: the codec registry, `atexit`,
 signal handlers, the warnings filters that C reads, `sys.stdout` for `print`.  C code
@@ -345,23 +346,27 @@ class ImportState:
         """Call a real `_imp` function for module `name`, fenced (see the module's
         docstring)."""
         host: dict[str, Any] = _host_sys.modules
-        before = set(host)
-        previous = host.get(name, _MISSING)
+        prefix = name + "."
+        mine = {k: v for k, v in host.items() if k == name or k.startswith(prefix)}
         try:
             return self._c_call(function, *args)
         finally:
             if getattr(self._local, "depth", 0) == 0:
                 self._return_lent()
-            # Single-phase init puts the module in sys.modules itself (3.11's `_io`
-            # even replaces the entry that is there): give the host its own back.
-            if previous is not _MISSING and host.get(name, _MISSING) is not previous:
-                host[name] = previous
-            prefix = name + "."
-            for key in [k for k in host if k not in before]:
-                if key == name or key.startswith(prefix):
-                    value = host.pop(key)
-                    if key != name:
-                        self.modules.setdefault(key, value)
+            # Init code puts modules in sys.modules itself: the module (single-phase
+            # init; 3.11's `_io` even replaces the entry that is there) and its
+            # submodules (`pyexpat.errors`).  They belong to the model; the host gets
+            # back what it had.
+            for key in [k for k in host if k == name or k.startswith(prefix)]:
+                value, previous = host[key], mine.get(key, _MISSING)
+                if value is previous:
+                    continue
+                if key != name:
+                    self.modules[key] = value
+                if previous is _MISSING:
+                    del host[key]
+                else:
+                    host[key] = previous
 
     def _lend_to_host(self, name: str) -> None:
         """C code asked for `name` (`PyImport_Import`) and will look it up in the
@@ -394,9 +399,22 @@ class ImportState:
         """Whether `module` is an object the model shares with its host."""
         return isinstance(module, ModuleType) and module in self._shared
 
-    def _note_shared(self, name: str, module: Any) -> None:
-        if isinstance(module, ModuleType) and _host_sys.modules.get(name) is module:
+    def _create(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
+        """Run a module's init function (`create_builtin`, `create_dynamic`).
+
+        A single-phase module that the host has loaded already is found again by
+        CPython in its cache of extensions, and the same module object comes back,
+        its dictionary reset to what init left in it (`import_find_extension`):
+        the host's module gets its own attributes back, and the model shares it.
+        """
+        host_module = _host_sys.modules.get(name)
+        saved = dict(host_module.__dict__) if isinstance(host_module, ModuleType) else None
+        module = self._call_c(name, function, *args)
+        if saved is not None and module is host_module:
+            module.__dict__.clear()
+            module.__dict__.update(saved)
             self._shared.add(module)
+        return module
 
     def create_builtin(self, spec: Any) -> Any:
         """`_imp.create_builtin`: run a built-in module's init function.
@@ -408,9 +426,7 @@ class ImportState:
             return self.sys
         if spec.name == "builtins":
             return self.builtins
-        module = self._call_c(spec.name, _host_imp.create_builtin, spec)
-        self._note_shared(spec.name, module)
-        return module
+        return self._create(spec.name, _host_imp.create_builtin, spec)
 
     def exec_builtin(self, module: Any) -> int:
         """`_imp.exec_builtin`: run a built-in module's exec slots."""
@@ -422,9 +438,7 @@ class ImportState:
     def create_dynamic(self, spec: Any, file: Any = None) -> Any:
         """`_imp.create_dynamic`: `dlopen` the extension and run `PyInit_<name>`."""
         args = (spec,) if file is None else (spec, file)
-        module = self._call_c(spec.name, _host_imp.create_dynamic, *args)
-        self._note_shared(spec.name, module)
-        return module
+        return self._create(spec.name, _host_imp.create_dynamic, *args)
 
     def exec_dynamic(self, module: Any) -> int:
         """`_imp.exec_dynamic`: run an extension module's exec slots (PEP 489)."""

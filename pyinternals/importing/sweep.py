@@ -16,9 +16,10 @@ module and subpackage on disk, except test packages and `__main__` modules (whic
 run programs), and {py:data}`EXCLUDED`.  A module that fails in the real interpreter
 (`nt` on Linux) stays in the sweep: the model must fail the same way.
 
-The sweep runs the model in the interpreter running this code, so it is a check of
-that interpreter's version only.  One sweep per process is kept
-({py:func}`sweep`), for the ledger rows and the book to share.  See {doc}`/importing`.
+The model runs with the interpreter running this code (in a fresh process of it:
+see {py:func}`run_model_apart`), so the sweep checks that interpreter's version
+only.  One sweep per process is kept ({py:func}`sweep`), for the ledger rows and the
+book to share.  See {doc}`/importing`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ import contextlib
 import functools
 import importlib.util  # noqa: F401  (the model reads the magic number from it)
 import io
+import json
 import os
+import subprocess
 import sys
 import time
 import warnings
@@ -269,26 +272,69 @@ def run_model(imp: ImportSystem, names: list[str]) -> list[ModuleResult]:
     return results
 
 
+def run_model_here(real: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """The model's half of the sweep, in this process: results, the model's start-up
+    state, the seconds it took, and what changed in this process's `sys.modules`."""
+    host_before = dict(sys.modules)
+    started = time.perf_counter()
+    imp = model_system(real)
+    baseline = list(imp.modules)
+    results = run_model(imp, names)
+    seconds = time.perf_counter() - started
+    host_after = dict(sys.modules)
+    changes = sorted({name for name in host_before.keys() | host_after.keys()
+                      if host_before.get(name) is not host_after.get(name)})
+    return {"results": [[r.name, r.outcome, r.added, r.attributes] for r in results],
+            "baseline": baseline, "seconds": seconds, "host_changes": changes}
+
+
+def run_model_apart(real: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """{py:func}`run_model_here`, in a fresh process of the running interpreter.
+
+    A process that has loaded single-phase extension modules (`_asyncio`, `_socket`
+    in 3.11: pytest and Sphinx do) cannot run their init functions again, so the
+    model could not reproduce what importing them does in a fresh interpreter.
+    """
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH"))
+                                        if p)
+    proc = subprocess.run([sys.executable, "-m", "pyinternals.importing.sweep"],
+                          input=json.dumps({"real": real, "names": names}),
+                          capture_output=True, text=True, encoding="utf-8", env=env,
+                          timeout=600, check=False)
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-8:])
+        raise RuntimeError(f"the model's sweep process failed (status {proc.returncode}):\n"
+                           f"{tail}")
+    answer: dict[str, Any] = json.loads(proc.stdout)
+    return answer
+
+
 @functools.cache
 def sweep(interpreter: Interpreter | None = None) -> Sweep:
-    """Sweep the standard library of the running interpreter (once per process)."""
+    """Sweep the standard library of the running interpreter (once per process): the
+    real interpreter in a probe, the model in a fresh process of the same binary."""
     interp = running() if interpreter is None else interpreter
     if not interp.running:
-        raise ValueError(f"the sweep runs the model in this process, so it can only check "
-                         f"the running interpreter, not {interp.describe()}")
+        raise ValueError(f"the sweep runs the model with the running interpreter, so it can "
+                         f"only check that one, not {interp.describe()}")
     names = stdlib_modules()
     started = time.perf_counter()
     real = run_real(interp, names)
     real_seconds = time.perf_counter() - started
-    host_before = dict(sys.modules)
-    started = time.perf_counter()
-    imp = model_system(real)
-    model_baseline = list(imp.modules)
-    model = run_model(imp, names)
-    model_seconds = time.perf_counter() - started
-    host_after = dict(sys.modules)
-    changes = sorted({name for name in host_before.keys() | host_after.keys()
-                      if host_before.get(name) is not host_after.get(name)})
-    return Sweep(interp, [ModuleResult.from_json(row) for row in real["results"]], model,
-                 list(real["baseline"]), model_baseline, real_seconds, model_seconds,
-                 changes)
+    model = run_model_apart(real, names)
+    return Sweep(interp, [ModuleResult.from_json(row) for row in real["results"]],
+                 [ModuleResult.from_json(row) for row in model["results"]],
+                 list(real["baseline"]), list(model["baseline"]), real_seconds,
+                 float(model["seconds"]), list(model["host_changes"]))
+
+
+def _main() -> None:
+    """`python -m pyinternals.importing.sweep`: the model's half, JSON in and out."""
+    request = json.loads(sys.stdin.read())
+    json.dump(run_model_here(request["real"], request["names"]), sys.stdout)
+
+
+if __name__ == "__main__":
+    _main()
