@@ -410,7 +410,7 @@ class ImportState:
         host_module = _host_sys.modules.get(name)
         saved = dict(host_module.__dict__) if isinstance(host_module, ModuleType) else None
         module = self._call_c(name, function, *args)
-        if saved is not None and module is host_module:
+        if saved is not None and module is host_module and isinstance(module, ModuleType):
             module.__dict__.clear()
             module.__dict__.update(saved)
             self._shared.add(module)

@@ -48,7 +48,8 @@ def test_bad_headers_are_refused():
 
 def test_a_header_draws_itself():
     dot = header(importlib.util.MAGIC_NUMBER + bytes(12)).to_dot()
-    assert "magic" in dot and "marshalled" in dot
+    assert "magic" in dot
+    assert "marshalled" in dot
 
 
 # -- IMPORT_FROM ---------------------------------------------------------------------
@@ -86,7 +87,8 @@ def test_the_caller_is_recognised_from_its_bytecode():
 def test_trees_are_data():
     relative = tree("relative")
     doc = json.loads(json.dumps(relative.to_json()))
-    assert doc["path"] == [""] and doc["statements"][0] == "import rel.sub.b"
+    assert doc["path"] == [""]
+    assert doc["statements"][0] == "import rel.sub.b"
     assert {t.name for t in TREES} >= {"relative", "namespace", "zip", "deadlock", "bytecode"}
     bytecode = tree("bytecode").to_json()
     states = {e["state"] for _, e in bytecode["files"] if e["kind"] == "pyc"}
@@ -127,7 +129,8 @@ def test_the_eras_differ_as_data():
     assert (old.machinery, new.machinery) == ("import.c", "importlib")
     assert old.messages.relative_no_parent.exception == "ValueError"
     assert new.messages.relative_no_parent.exception == "ImportError"
-    assert old.implicit_relative_imports and not new.implicit_relative_imports
+    assert old.implicit_relative_imports
+    assert not new.implicit_relative_imports
     assert new.suffix_list("cpython-311-x86_64-linux-gnu")[0] == \
         ".cpython-311-x86_64-linux-gnu.so"
     assert old.suffixes_of("source") == [".py"]
