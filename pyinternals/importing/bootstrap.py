@@ -2,10 +2,10 @@
 
 This module is the model's `_frozen_importlib`.  CPython freezes
 `importlib/_bootstrap.py` into the interpreter and runs a fresh copy of it in every
-interpreter it creates; {py:class}`~pyinternals.importing.ImportSystem` does the same
+interpreter it creates; {py:class}`~pyinternals.importing.system.ImportSystem` does the same
 with this file: it runs the module's code in a new module object named
 `_frozen_importlib`, puts that module in its own `sys.modules`, and calls
-{py:func}`_install` with its own `sys` and `_imp`.  So the names `sys`, `_imp`,
+`_install` with its own `sys` and `_imp`.  So the names `sys`, `_imp`,
 `_thread`, `_warnings` and `_weakref` below are module globals that `_setup` fills in,
 exactly as in importlib, and the module imports nothing itself: when it runs, there
 is no import system yet.  (Imported normally, as the host's
@@ -14,7 +14,7 @@ is no import system yet.  (Imported normally, as the host's
 Read in order, the sections are the ones importlib has:
 
 - *Module locks*: one lock per module being imported, with deadlock detection
-  ({py:class}`_ModuleLock`), and the global import lock of `Python/import.c`
+  (`_ModuleLock`), and the global import lock of `Python/import.c`
   underneath it (`_imp.acquire_lock`).
 - *Module specifications*: {py:class}`ModuleSpec`, what a finder returns and a loader
   uses; {py:func}`module_from_spec` and `_init_module_attrs`, which set `__name__`,
@@ -179,7 +179,7 @@ class _ModuleLock:
                     if self.count == [] or self.owner == tid:
                         self.owner = tid
                         self.count.append(True)
-                        _emit("lock", self.name, action="acquired", depth=len(self.count))
+                        _emit("lock", self.name, action="acquired", count=len(self.count))
                         return True
                     if self.has_deadlock():
                         _emit("lock", self.name, action="deadlock")
@@ -204,9 +204,9 @@ class _ModuleLock:
                 raise RuntimeError("cannot release un-acquired lock")
             assert len(self.count) > 0
             self.count.pop()
+            _emit("lock", self.name, action="released", count=len(self.count))
             if not self.count:
                 self.owner = None
-                _emit("lock", self.name, action="released")
                 if self.waiters:
                     self.waiters.pop()
                     self.wakeup.release()
@@ -1031,14 +1031,15 @@ def _find_and_load(name: str, import_: "Callable[..., Any]") -> "ModuleType":
 
 
 def _begin(name: str, import_: "Callable[..., Any]") -> object:
-    """Open the trace's record of one import (`None` when the trace is off).
+    """Open the trace's record of an import made through importlib's Python API
+    (`importlib.import_module`, `_gcd_import`); `None` when the trace is off.
 
-    `__import__` (the `import` statement, `PyImport_Import` in C) and
-    `importlib.import_module` both end here; `-X importtime` only times the first.
+    Imports through `__import__` are recorded by its C half, around the call that
+    brings them here, as `-X importtime` times them (see `import_c`).
     """
-    if _trace is None or not _trace.enabled:
+    if _trace is None or not _trace.enabled or import_ is not _gcd_import:
         return None
-    return _trace.begin(name, via="importlib" if import_ is _gcd_import else "__import__")
+    return _trace.begin(name, via="importlib")
 
 
 def _end(record: object, module: object, exc: BaseException | None = None) -> None:

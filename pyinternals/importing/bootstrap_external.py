@@ -1,7 +1,7 @@
 """Path-based import: a model of `Lib/importlib/_bootstrap_external.py`.
 
 This module is the model's `_frozen_importlib_external`.  Like importlib's, it is
-"frozen" into the model interpreter: {py:class}`~pyinternals.importing.ImportSystem`
+"frozen" into the model interpreter: {py:class}`~pyinternals.importing.system.ImportSystem`
 hands its code to the model's frozen importer in place of CPython's, and
 `_bootstrap._install_external_importers()` imports it, which runs the `import _imp,
 _io, sys, _warnings, marshal` and `import posix` below through the model: that is why
@@ -17,7 +17,7 @@ Reading order:
   {py:class}`SourcelessFileLoader` (a `.pyc` alone), {py:class}`ExtensionFileLoader`
   (shared libraries, loaded for real through `_imp.create_dynamic`),
   {py:class}`NamespaceLoader` (PEP 420 packages, whose `__path__` is a
-  {py:class}`_NamespacePath` recomputed when the parent's path changes).
+  `_NamespacePath` recomputed when the parent's path changes).
 - *Finders*: {py:class}`PathFinder` on `sys.meta_path` walks `sys.path` (or a
   package's `__path__`), asks `sys.path_hooks` for one finder per entry and keeps it
   in `sys.path_importer_cache`; {py:class}`FileFinder` looks in one directory, trying

@@ -166,8 +166,9 @@ def _tree_row(name: str) -> Check:
 
     return Check(f"importing.tree.{name}", CHAPTER, t.claim,
                  "the tree built in a temporary folder; its statements run in a fresh "
-                 "interpreter (-E -S -v) and in a fresh model of that version: outcomes, "
-                 "sys.modules, bound names, warnings and -v lines compared",
+                 "interpreter (-E -S -v, and -X importtime on 3.x) and in a fresh model of "
+                 "that version: outcomes, sys.modules, bound names, warnings, -v lines "
+                 "and importtime order compared",
                  evaluate, t.families, exclusive=True)
 
 

@@ -16,7 +16,7 @@ of its `PyInterpreterState` (`interp->imports` in 3.12: `modules`, `importlib`,
 Isolation.  Built-in and extension modules are loaded for real, in the interpreter
 running the model, through the real `_imp`; their C code sees that interpreter's
 `sys.modules`, not the model's.  The model fences those calls
-({py:meth}`ImportState._call_c`):
+(`ImportState._call_c`):
 
 - it calls the real `_imp` function from a frame whose builtins are the model's, so
   that C code importing a module during its init (`PyImport_Import`: `_pickle`
@@ -292,10 +292,23 @@ class ImportState:
             self.importlib._lock_unlock_module(name)
 
     def import_find_and_load(self, abs_name: str) -> Any:
-        """Ask importlib to import `abs_name` (the audit event `import` first)."""
+        """Ask importlib to import `abs_name` (the audit event `import` first).
+
+        This is where `-X importtime` times an import (its row is printed when the
+        import ends, nested imports first), and where the trace opens its record.
+        """
         self.sys.audit("import", abs_name, None, self.sys.path, self.sys.meta_path,
                        self.sys.path_hooks)
-        return self.importlib._find_and_load(abs_name, self.import_func)
+        if not self.trace.enabled:
+            return self.importlib._find_and_load(abs_name, self.import_func)
+        record = self.trace.begin(abs_name, via="__import__")
+        try:
+            module = self.importlib._find_and_load(abs_name, self.import_func)
+        except BaseException as exc:
+            self.trace.end(record, None, exc)
+            raise
+        self.trace.end(record, module)
+        return module
 
     def PyImport_ImportModule(self, name: str) -> Any:
         """`PyImport_ImportModule` (through `PyImport_Import`): import with the

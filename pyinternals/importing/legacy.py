@@ -225,12 +225,14 @@ def _step(function: F) -> F:
 
 
 def _short(value: object) -> str:
+    """An argument as the call trace shows it (strings in full: they are names and
+    paths)."""
     if isinstance(value, ModuleType):
         return f"<module {value.__name__}>"
     if isinstance(value, dict):
         return "globals" if "__name__" in value else "{...}"
     text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if isinstance(value, str) or len(text) <= 40 else text[:37] + "..."
 
 
 # -- The model --------------------------------------------------------------------------

@@ -4,7 +4,7 @@ A clean real interpreter (`python -I -S`) imports every module of its standard
 library, one after another, and reports for each what the import added to
 `sys.modules` and the import attributes of every module it added (`__spec__.origin`,
 `__file__`, `__path__`, `__package__`, `__cached__`, and the loader's class).  Then
-one fresh {py:class}`~pyinternals.importing.ImportSystem`, given the same `sys.path`
+one fresh {py:class}`~pyinternals.importing.system.ImportSystem`, given the same `sys.path`
 and `sys.flags` and first brought to the same start-up state (the modules the real
 interpreter had loaded before the sweep began, imported in the same order), imports
 the same modules in the same order.  A module matches when its import succeeded or

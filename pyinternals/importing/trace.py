@@ -21,7 +21,7 @@ Three ways to read it:
   `_verbose_message` calls).
 
 The runtime chapter boots its model interpreter through an
-{py:class}`~pyinternals.importing.ImportSystem` and reads the start-up modules from
+{py:class}`~pyinternals.importing.system.ImportSystem` and reads the start-up modules from
 here.  See {doc}`/importing`.
 """
 
@@ -56,6 +56,11 @@ class Event:
             asker = " (asked by C code)" if d.get("by_c") else ""
             return f"{self.name}: already in sys.modules{asker}"
         if self.kind == "lock":
+            count = d.get("count")
+            if d["action"] == "acquired" and count and int(str(count)) > 1:
+                return f"module lock {self.name!r} acquired again by its owner (held {count}x)"
+            if d["action"] == "released" and count:
+                return f"module lock {self.name!r} released once (still held {count}x)"
             return f"module lock {self.name!r} {d['action']}"
         if self.kind == "find":
             found = d["found"]
@@ -100,6 +105,10 @@ class ImportRecord:
     events: list[Event] = field(default_factory=list)
     started: int = 0
     ended: int = 0
+    #: The indentation `-X importtime` gives this import's row: the number of
+    #: `__import__` imports open in the whole process when it ends (CPython counts
+    #: them in one static variable, `import_level`, shared by all threads).
+    importtime_level: int = 0
     #: `None` while running, then `True` or `False`.
     ok: bool | None = None
     error: str | None = None
@@ -160,6 +169,7 @@ class Trace:
         self.records: list[ImportRecord] = []
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._import_level = 0
 
     # -- Switching ------------------------------------------------------------------
 
@@ -203,6 +213,8 @@ class Trace:
         self.emit("import", name, via=via)
         with self._lock:
             self.records.append(record)
+            if via == "__import__":
+                self._import_level += 1
         if parent is not None:
             parent.children.append(record)
         stack.append(record)
@@ -214,6 +226,10 @@ class Trace:
         stack = self._stack()
         record.ended = time.perf_counter_ns()
         record.ok = exc is None
+        if record.via == "__import__":
+            with self._lock:
+                self._import_level -= 1
+                record.importtime_level = self._import_level
         if exc is not None:
             record.error = f"{type(exc).__name__}: {exc}"
         while stack and stack[-1] is not record:
@@ -233,29 +249,20 @@ class Trace:
                            key=lambda r: r.ended))
 
     def importtime(self) -> list[tuple[str, int]]:
-        """`(module, depth)` in `python -X importtime` order: each import when it ends,
-        nested ones first and indented deeper; `importlib.import_module` calls are
-        not listed (CPython times only `__import__`)."""
-        rows = []
-        for record in self.completed():
-            if record.via != "__import__":
-                continue
-            depth = 0
-            parent = record.parent
-            while parent is not None:
-                if parent.via == "__import__":
-                    depth += 1
-                parent = parent.parent
-            rows.append((record.name, depth))
-        return rows
+        """`(module, level)` in `python -X importtime` order: each import when it ends,
+        nested ones first and indented deeper (by the process-wide count of imports
+        still open, as CPython does, threads mixed); `importlib.import_module` calls
+        are not listed (CPython times only `__import__`)."""
+        return [(record.name, record.importtime_level) for record in self.completed()
+                if record.via == "__import__"]
 
     def format_importtime(self, *, times: bool = False) -> str:
         """The importtime table; `times=True` adds self and cumulative microseconds
         (they vary from run to run)."""
         lines = []
         by_name = {r.name: r for r in self.completed()}
-        for name, depth in self.importtime():
-            indent = "  " * depth
+        for name, level in self.importtime():
+            indent = "  " * level
             if times:
                 record = by_name[name]
                 lines.append(f"import time: {record.self_us:9.0f} | {record.cumulative_us:10.0f}"

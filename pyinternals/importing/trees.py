@@ -6,7 +6,7 @@ files in a given state) and a list of statements.  {py:func}`run_real` builds it
 temporary folder and runs the statements in a fresh real interpreter of a given
 version (the `tree` probe); {py:func}`run_model` does the same with a fresh model
 import system under that version's profile: the modern
-{py:class}`~pyinternals.importing.ImportSystem` for 3.x, the
+{py:class}`~pyinternals.importing.system.ImportSystem` for 3.x, the
 {py:class}`~pyinternals.importing.legacy.LegacyImportSystem` for 2.7.  Both report:
 
 - each statement's outcome: `None`, or the exception's class and message;
@@ -15,7 +15,8 @@ import system under that version's profile: the modern
   submodules bound on it (`None` for the names 2.x tried and missed);
 - the names the statements bound, the warnings they raised;
 - the lines `-v` printed meanwhile (2.7: `import X # ...`; 3.x: importlib's
-  messages, loader addresses blanked).
+  messages, loader addresses blanked), and (3.x) the modules `-X importtime` listed,
+  in its order, with their nesting.
 
 The `.pyc` files are described, not given: each side writes them with its own magic,
 header and location, so "a stale cache" means the same thing to every version.
@@ -279,10 +280,11 @@ TREES: tuple[Tree, ...] = (
         "the deadlock, and the second thread goes on with the partially initialised module",
         {
             "dl/__init__.py": "",
-            "dl/sync.py": "import threading\na_running = threading.Event()\n",
-            "dl/a.py": "from dl import sync\nsync.a_running.set()\nimport dl.b\nx = 'a'\n",
+            "dl/sync.py": "import threading\nb_running = threading.Event()\n",
+            "dl/a.py": "import dl.b\nx = 'a'\n",
             "dl/b.py": (
-                "import sys, time\nimport _frozen_importlib\n"
+                "import sys, time\nimport _frozen_importlib\nfrom dl import sync\n"
+                "sync.b_running.set()\n"
                 "def waiting():\n"
                 "    table = _frozen_importlib._blocking_on\n"
                 "    for value in list(getattr(table, 'data', table).values()):\n"
@@ -291,16 +293,13 @@ TREES: tuple[Tree, ...] = (
                 "deadline = time.time() + 30\n"
                 "while not waiting() and time.time() < deadline:\n    time.sleep(0.001)\n"
                 "import dl.a\nseen = hasattr(sys.modules['dl.a'], 'x')\ny = 'b'\n"),
-            "dl/go.py": "",
         },
         ("import threading, time, dl.sync", "results = {}",
          "def run(name):\n    try:\n        __import__(name)\n        results[name] = 'ok'\n"
          "    except Exception as error:\n        results[name] = type(error).__name__",
          "t2 = threading.Thread(target=run, args=('dl.b',))",
          "t1 = threading.Thread(target=run, args=('dl.a',))",
-         "t2.start()",
-         "while 'dl.b' not in __import__('sys').modules:\n    time.sleep(0.001)",
-         "t1.start()", "t1.join(); t2.join()",
+         "t2.start()", "dl.sync.b_running.wait(30)", "t1.start()", "t1.join(); t2.join()",
          "outcome = sorted(results.items())", "import dl.b", "seen = dl.b.seen"),
         families=_MODERN,
         preload=("threading", "time"),
@@ -354,16 +353,30 @@ def run_real(interpreter: Interpreter, t: Tree) -> dict[str, Any]:
     if "error" in answer:
         raise RuntimeError(f"the tree probe failed on {t.name!r} in "
                            f"{interpreter.describe()}: {answer['error']}")
+    answer["importtime"] = _importtime(answer["stderr"])
     answer["stderr"] = _import_lines(interpreter.profile or "", answer["stderr"])
     return answer
+
+
+def _importtime(lines: list[str]) -> list[list[Any]]:
+    """`[name, depth]` for each row `-X importtime` printed (3.x), in order."""
+    rows: list[list[Any]] = []
+    for line in lines:
+        if not line.startswith("import time:") or "imported package" in line:
+            continue
+        column = line.rsplit("|", 1)[1][1:]
+        name = column.lstrip(" ")
+        rows.append([name, (len(column) - len(name)) // 2])
+    return rows
 
 
 @functools.cache
 def run_real_all(interpreter: Interpreter) -> dict[str, dict[str, Any]]:
     """Every tree of `interpreter`'s version, run by it: tree name -> answer."""
     chosen = [t for t in TREES if interpreter.profile in t.families]
+    timing = () if interpreter.profile == "2.7" else ("-X", "importtime")
     answers = run_probe(interpreter, PROBE, payload=[t.to_json() for t in chosen],
-                        flags=("-E", "-S", "-v"))
+                        flags=("-E", "-S", "-v", *timing))
     return {t.name: answer for t, answer in zip(chosen, answers, strict=True)}
 
 
@@ -379,8 +392,8 @@ def _import_lines(family: str, lines: list[str]) -> list[str]:
     """
     kept = []
     for line in lines:
-        if not line.startswith(("import ", "# ")) or line.startswith(("# trying",
-                                                                       "# destroy ")):
+        if not line.startswith(("import ", "# ")) or line.startswith(
+                ("# trying", "# destroy ", "import time:")):
             continue
         kept.append(_ADDRESS.sub(" at 0x…", line))
     return kept
@@ -528,8 +541,11 @@ def _run(system: Any, t: Tree, verbose: Any) -> dict[str, Any]:
     added = [key for key in system.modules if key not in baseline and key != "__main__"]
     if profiles.importing.get(system.profile_name).machinery == "import.c":
         added.sort()
+    trace_importtime = getattr(system.trace, "importtime", None)
     return {
         "outcomes": namespace["_outcomes"],
+        "importtime": [[name, depth] for name, depth in trace_importtime()]
+        if trace_importtime is not None else [],
         "added": [[key, describe(system.modules[key])] for key in added],
         "bound": {k: _summary(v) for k, v in namespace.items() if not k.startswith("_")},
         "warnings": [[w.category.__name__, str(w.message)] for w in caught],
@@ -549,7 +565,7 @@ class Comparison:
     differences: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for key in ("outcomes", "added", "bound", "warnings", "stderr"):
+        for key in ("outcomes", "added", "bound", "warnings", "stderr", "importtime"):
             if self.real[key] != self.model[key]:
                 self.differences.append(f"{key}: real {self.real[key]!r}\n"
                                         f"       model {self.model[key]!r}")

@@ -115,7 +115,7 @@ class ImportProfile:
     """The import system of one CPython version, as data."""
 
     #: `"import.c"`: the 2.x C machinery ({py:mod}`pyinternals.importing.legacy`);
-    #: `"importlib"`: 3.3+ ({py:class}`pyinternals.importing.ImportSystem`).
+    #: `"importlib"`: 3.3+ ({py:class}`pyinternals.importing.system.ImportSystem`).
     machinery: Literal["import.c", "importlib"]
     messages: Messages
     #: The suffixes a directory is searched for, in order, each with its kind
