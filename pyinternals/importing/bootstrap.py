@@ -45,9 +45,6 @@ if _TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
-    # Modules are duck-typed here, as in importlib: anything with the attributes.
-    ModuleType = Any
-
     from pyinternals.importing.trace import Trace
     from pyinternals.profiles.importing import ImportProfile
 
@@ -88,9 +85,9 @@ def _wrap(new: "Any", old: "Any") -> None:
     new.__dict__.update(old.__dict__)
 
 
-def _new_module(name: str) -> "ModuleType":
+def _new_module(name: str) -> "Any":
     """A fresh, empty module object (`PyModule_New`)."""
-    module: ModuleType = type(sys)(name)
+    module: Any = type(sys)(name)
     return module
 
 
@@ -318,7 +315,7 @@ def _requires_frozen(fxn: "Callable[..., Any]") -> "Callable[..., Any]":
     return _requires_frozen_wrapper
 
 
-def _load_module_shim(self: "Any", fullname: str) -> "ModuleType":
+def _load_module_shim(self: "Any", fullname: str) -> "Any":
     """`loader.load_module(name)` for loaders that only have `exec_module` (PEP 451's
     compatibility path; deprecated)."""
     _warnings.warn("the load_module() method is deprecated and slated for removal in "
@@ -327,7 +324,7 @@ def _load_module_shim(self: "Any", fullname: str) -> "ModuleType":
     if fullname in sys.modules:
         module = sys.modules[fullname]
         _exec(spec, module)
-        result: ModuleType = sys.modules[fullname]
+        result: Any = sys.modules[fullname]
         return result
     return _load(spec)
 
@@ -436,7 +433,7 @@ def spec_from_loader(name: str, loader: object, *, origin: str | None = None,
     return ModuleSpec(name, loader, origin=origin, is_package=is_package)
 
 
-def _spec_from_module(module: "ModuleType", loader: object = None,
+def _spec_from_module(module: "Any", loader: object = None,
                       origin: str | None = None) -> ModuleSpec:
     """A spec rebuilt from a module's attributes (for modules made before importlib)."""
     try:
@@ -477,8 +474,8 @@ def _spec_from_module(module: "ModuleType", loader: object = None,
     return spec
 
 
-def _init_module_attrs(spec: ModuleSpec, module: "ModuleType", *,
-                       override: bool = False) -> "ModuleType":
+def _init_module_attrs(spec: ModuleSpec, module: "Any", *,
+                       override: bool = False) -> "Any":
     """Set the import-related attributes of `module` from `spec`.
 
     Without `override`, attributes the loader already set are kept, except
@@ -540,7 +537,7 @@ def _init_module_attrs(spec: ModuleSpec, module: "ModuleType", *,
     return module
 
 
-def module_from_spec(spec: ModuleSpec) -> "ModuleType":
+def module_from_spec(spec: ModuleSpec) -> "Any":
     """Create the module a spec describes: the loader's `create_module`, or a plain
     module; then set its import attributes."""
     module = None
@@ -551,14 +548,14 @@ def module_from_spec(spec: ModuleSpec) -> "ModuleType":
     if module is None:
         module = _new_module(spec.name)
     _init_module_attrs(spec, module)
-    result: ModuleType = module
+    result: Any = module
     return result
 
 
 # -- Loading -------------------------------------------------------------------------
 
 
-def _exec(spec: ModuleSpec, module: "ModuleType") -> "ModuleType":
+def _exec(spec: ModuleSpec, module: "Any") -> "Any":
     """Run `spec`'s loader again in an existing module: `importlib.reload`'s step."""
     name = spec.name
     with _ModuleLockManager(name):
@@ -583,7 +580,7 @@ def _exec(spec: ModuleSpec, module: "ModuleType") -> "ModuleType":
     return module
 
 
-def _load_backward_compatible(spec: ModuleSpec) -> "ModuleType":
+def _load_backward_compatible(spec: ModuleSpec) -> "Any":
     """Load with a loader that only has the old `load_module` (PEP 302)."""
     try:
         spec.loader.load_module(spec.name)
@@ -611,11 +608,11 @@ def _load_backward_compatible(spec: ModuleSpec) -> "ModuleType":
             module.__spec__ = spec
         except AttributeError:
             pass
-    result: ModuleType = module
+    result: Any = module
     return result
 
 
-def _load_unlocked(spec: ModuleSpec) -> "ModuleType":
+def _load_unlocked(spec: ModuleSpec) -> "Any":
     """Create the module, put it in `sys.modules`, run it (the caller holds its lock).
 
     The module is in `sys.modules` while its code runs, so that an import of it from
@@ -658,7 +655,7 @@ def _load_unlocked(spec: ModuleSpec) -> "ModuleType":
     return module
 
 
-def _load(spec: ModuleSpec) -> "ModuleType":
+def _load(spec: ModuleSpec) -> "Any":
     """Load `spec` under its module lock (the module is not bound on its parent)."""
     with _ModuleLockManager(spec.name):
         return _load_unlocked(spec)
@@ -698,15 +695,15 @@ class BuiltinImporter:
         return spec.loader if spec is not None else None
 
     @staticmethod
-    def create_module(spec: ModuleSpec) -> "ModuleType":
+    def create_module(spec: ModuleSpec) -> "Any":
         """Run the module's init function (`_imp.create_builtin`)."""
         if spec.name not in sys.builtin_module_names:
             raise ImportError(f"{spec.name!r} is not a built-in module", name=spec.name)
-        module: ModuleType = _call_with_frames_removed(_imp.create_builtin, spec)
+        module: Any = _call_with_frames_removed(_imp.create_builtin, spec)
         return module
 
     @staticmethod
-    def exec_module(module: "ModuleType") -> None:
+    def exec_module(module: "Any") -> None:
         """Run the module's exec slots (multi-phase init, PEP 489)."""
         _call_with_frames_removed(_imp.exec_builtin, module)
 
@@ -742,7 +739,7 @@ class FrozenImporter:
     _ORIGIN = "frozen"
 
     @classmethod
-    def _fix_up_module(cls, module: "ModuleType") -> None:
+    def _fix_up_module(cls, module: "Any") -> None:
         """Give a frozen module imported before importlib existed its file attributes."""
         spec = module.__spec__
         assert spec is not None
@@ -808,7 +805,7 @@ class FrozenImporter:
         return cls if _imp.is_frozen(fullname) else None
 
     @staticmethod
-    def create_module(spec: ModuleSpec) -> "ModuleType":
+    def create_module(spec: ModuleSpec) -> "Any":
         """A plain module, with `__file__` when the source file is known."""
         module = _new_module(spec.name)
         filename = getattr(spec.loader_state, "filename", None)
@@ -817,7 +814,7 @@ class FrozenImporter:
         return module
 
     @staticmethod
-    def exec_module(module: "ModuleType") -> None:
+    def exec_module(module: "Any") -> None:
         """Run the frozen code object in the module."""
         spec = module.__spec__
         assert spec is not None
@@ -825,7 +822,7 @@ class FrozenImporter:
         exec(code, module.__dict__)
 
     @classmethod
-    def load_module(cls, fullname: str) -> "ModuleType":
+    def load_module(cls, fullname: str) -> "Any":
         """The deprecated PEP 302 loader method."""
         module = _load_module_shim(cls, fullname)
         info = _imp.find_frozen(fullname)
@@ -950,7 +947,7 @@ _ERR_MSG_PREFIX = "No module named "
 _ERR_MSG = _ERR_MSG_PREFIX + "{!r}"
 
 
-def _find_and_load_unlocked(name: str, import_: "Callable[..., Any]") -> "ModuleType":
+def _find_and_load_unlocked(name: str, import_: "Callable[..., Any]") -> "Any":
     """Import `name`'s parent, find `name` in the parent's `__path__`, load it, and
     bind it on the parent (the caller holds `name`'s module lock)."""
     path = None
@@ -962,7 +959,7 @@ def _find_and_load_unlocked(name: str, import_: "Callable[..., Any]") -> "Module
             _call_with_frames_removed(import_, parent)
         # Importing the parent may have imported this module too.
         if name in sys.modules:
-            done: ModuleType = sys.modules[name]
+            done: Any = sys.modules[name]
             return done
         parent_module = sys.modules[parent]
         try:
@@ -1001,7 +998,7 @@ def _find_and_load_unlocked(name: str, import_: "Callable[..., Any]") -> "Module
 _NEEDS_LOADING = object()
 
 
-def _find_and_load(name: str, import_: "Callable[..., Any]") -> "ModuleType":
+def _find_and_load(name: str, import_: "Callable[..., Any]") -> "Any":
     """Import `name` (absolute), or wait for the thread importing it to finish."""
     module = sys.modules.get(name, _NEEDS_LOADING)
     if (module is _NEEDS_LOADING
@@ -1026,7 +1023,7 @@ def _find_and_load(name: str, import_: "Callable[..., Any]") -> "ModuleType":
         message = _profile.messages.halted
         assert message is not None
         raise ModuleNotFoundError(message.format(name=name), name=name)
-    found: ModuleType = module
+    found: Any = module
     return found
 
 
@@ -1048,7 +1045,7 @@ def _end(record: object, module: object, exc: BaseException | None = None) -> No
         _trace.end(record, module, exc)
 
 
-def _gcd_import(name: str, package: str | None = None, level: int = 0) -> "ModuleType":
+def _gcd_import(name: str, package: str | None = None, level: int = 0) -> "Any":
     """Import a module by name, relative to `package` when `level > 0`.
 
     The greatest common denominator of `importlib.import_module` and `__import__`.
@@ -1060,8 +1057,8 @@ def _gcd_import(name: str, package: str | None = None, level: int = 0) -> "Modul
     return _find_and_load(name, _gcd_import)
 
 
-def _handle_fromlist(module: "ModuleType", fromlist: "Iterable[Any]",
-                     import_: "Callable[..., Any]", *, recursive: bool = False) -> "ModuleType":
+def _handle_fromlist(module: "Any", fromlist: "Iterable[Any]",
+                     import_: "Callable[..., Any]", *, recursive: bool = False) -> "Any":
     """Import the submodules of package `module` that a `from` statement names.
 
     `from pkg import a, b` imports `pkg.a` and `pkg.b` unless the package already
@@ -1117,7 +1114,7 @@ def _calc___package__(globals: "dict[str, Any]") -> str:
 
 def __import__(name: str, globals: "dict[str, Any] | None" = None,
                locals: object = None, fromlist: "Iterable[Any]" = (),
-               level: int = 0) -> "ModuleType":
+               level: int = 0) -> "Any":
     """importlib's `__import__`: what the `import` statement does, in Python.
 
     It returns the top-level package for `import a.b.c` (the name the statement
@@ -1135,7 +1132,7 @@ def __import__(name: str, globals: "dict[str, Any] | None" = None,
         if not name:
             return module
         cut_off = len(name) - len(name.partition(".")[0])
-        top: ModuleType = sys.modules[module.__name__[:len(module.__name__) - cut_off]]
+        top: Any = sys.modules[module.__name__[:len(module.__name__) - cut_off]]
         return top
     if hasattr(module, "__path__"):
         return _handle_fromlist(module, fromlist, _gcd_import)
@@ -1145,7 +1142,7 @@ def __import__(name: str, globals: "dict[str, Any] | None" = None,
 # -- Setting up ---------------------------------------------------------------------
 
 
-def _builtin_from_name(name: str) -> "ModuleType":
+def _builtin_from_name(name: str) -> "Any":
     """Load built-in module `name` (before the meta path exists)."""
     spec = BuiltinImporter.find_spec(name)
     if spec is None:
@@ -1153,7 +1150,7 @@ def _builtin_from_name(name: str) -> "ModuleType":
     return _load_unlocked(spec)
 
 
-def _setup(sys_module: "ModuleType", _imp_module: "ModuleType") -> None:
+def _setup(sys_module: "Any", _imp_module: "Any") -> None:
     """Take the interpreter's `sys` and `_imp`, give the modules loaded so far their
     specs, and load the built-in modules the bootstrap needs."""
     global _imp, sys  # noqa: PLW0603
@@ -1183,7 +1180,7 @@ def _setup(sys_module: "ModuleType", _imp_module: "ModuleType") -> None:
         setattr(self_module, builtin_name, builtin_module)
 
 
-def _install(sys_module: "ModuleType", _imp_module: "ModuleType") -> None:
+def _install(sys_module: "Any", _imp_module: "Any") -> None:
     """Set up, then put the built-in and frozen importers on `sys.meta_path`."""
     _setup(sys_module, _imp_module)
     sys.meta_path.append(BuiltinImporter)

@@ -40,8 +40,6 @@ if _TYPE_CHECKING:
     from types import CodeType
     from typing import Any
 
-    # Modules are duck-typed here, as in importlib: anything with the attributes.
-    ModuleType = Any
 
 _bootstrap: "Any" = None
 
@@ -449,9 +447,12 @@ class WindowsRegistryFinder:
         return None
 
 
-class _LoaderBasics:
+class LoaderBasics:
     """What source and sourceless loaders share: packages are `__init__` files, and
-    a module is executed by running its code object in the module's namespace."""
+    a module is executed by running its code object in the module's namespace.
+
+    importlib calls it `_LoaderBasics` (and `zipimport` subclasses it by that name,
+    which the model keeps as an alias); it is public here to be documented."""
 
     def is_package(self, fullname: str) -> bool:
         """A module is a package when its file is named `__init__.<suffix>`."""
@@ -463,7 +464,7 @@ class _LoaderBasics:
     def create_module(self, spec: "Any") -> None:
         """Nothing special: the import system makes a plain module."""
 
-    def exec_module(self, module: "ModuleType") -> None:
+    def exec_module(self, module: "Any") -> None:
         """Run the module's code object in its `__dict__`."""
         code = self.get_code(module.__name__)  # type: ignore[attr-defined]
         if code is None:
@@ -471,13 +472,16 @@ class _LoaderBasics:
                               "returns None")
         _bootstrap._call_with_frames_removed(exec, code, module.__dict__)
 
-    def load_module(self, fullname: str) -> "ModuleType":
+    def load_module(self, fullname: str) -> "Any":
         """The deprecated PEP 302 method."""
-        result: ModuleType = _bootstrap._load_module_shim(self, fullname)
+        result: Any = _bootstrap._load_module_shim(self, fullname)
         return result
 
 
-class SourceLoader(_LoaderBasics):
+_LoaderBasics = LoaderBasics
+
+
+class SourceLoader(LoaderBasics):
     """Loads a module from source, through its bytecode cache when that is valid."""
 
     def path_mtime(self, path: str) -> float:
@@ -598,9 +602,9 @@ class FileLoader:
         return hash(self.name) ^ hash(self.path)
 
     @_check_name
-    def load_module(self, fullname: str) -> "ModuleType":
+    def load_module(self, fullname: str) -> "Any":
         """The deprecated PEP 302 method."""
-        result: ModuleType = super().load_module(fullname)  # type: ignore[misc]
+        result: Any = super().load_module(fullname)  # type: ignore[misc]
         return result
 
     @_check_name
@@ -671,7 +675,7 @@ class SourceFileLoader(FileLoader, SourceLoader):
                              reason=str(exc))
 
 
-class SourcelessFileLoader(FileLoader, _LoaderBasics):
+class SourcelessFileLoader(FileLoader, LoaderBasics):
     """Loads a `.pyc` found where a module's source would be (no source at all)."""
 
     def get_code(self, fullname: str) -> "CodeType":
@@ -688,7 +692,7 @@ class SourcelessFileLoader(FileLoader, _LoaderBasics):
         return None
 
 
-class ExtensionFileLoader(FileLoader, _LoaderBasics):
+class ExtensionFileLoader(FileLoader, LoaderBasics):
     """Loads extension modules (shared libraries) through `_imp`, which runs their
     `PyInit_<name>` function: for real, in the interpreter running the model."""
 
@@ -702,14 +706,14 @@ class ExtensionFileLoader(FileLoader, _LoaderBasics):
     def __hash__(self) -> int:
         return hash(self.name) ^ hash(self.path)
 
-    def create_module(self, spec: "Any") -> "ModuleType":
+    def create_module(self, spec: "Any") -> "Any":
         """`_imp.create_dynamic`: load the library and call its init function."""
-        module: ModuleType = _bootstrap._call_with_frames_removed(_imp.create_dynamic, spec)
+        module: Any = _bootstrap._call_with_frames_removed(_imp.create_dynamic, spec)
         _bootstrap._verbose_message("extension module {!r} loaded from {!r}",
                                     spec.name, self.path)
         return module
 
-    def exec_module(self, module: "ModuleType") -> None:
+    def exec_module(self, module: "Any") -> None:
         """`_imp.exec_dynamic`: run its exec slots (multi-phase init, PEP 489)."""
         _bootstrap._call_with_frames_removed(_imp.exec_dynamic, module)
         _bootstrap._verbose_message("extension module {!r} executed from {!r}",
@@ -830,13 +834,13 @@ class NamespaceLoader:
     def create_module(self, spec: "Any") -> None:
         """A plain module."""
 
-    def exec_module(self, module: "ModuleType") -> None:
+    def exec_module(self, module: "Any") -> None:
         """Nothing to do."""
 
-    def load_module(self, fullname: str) -> "ModuleType":
+    def load_module(self, fullname: str) -> "Any":
         """The deprecated PEP 302 method."""
         _bootstrap._verbose_message("namespace module loaded with path {!r}", self._path)
-        result: ModuleType = _bootstrap._load_module_shim(self, fullname)
+        result: Any = _bootstrap._load_module_shim(self, fullname)
         return result
 
     def get_resource_reader(self, module: str) -> "Any":
@@ -1155,12 +1159,12 @@ def _get_supported_file_loaders() -> "list[tuple[Any, list[str]]]":
     return [extensions, source, bytecode]
 
 
-def _set_bootstrap_module(_bootstrap_module: "ModuleType") -> None:
+def _set_bootstrap_module(_bootstrap_module: "Any") -> None:
     global _bootstrap  # noqa: PLW0603
     _bootstrap = _bootstrap_module
 
 
-def _install(_bootstrap_module: "ModuleType") -> None:
+def _install(_bootstrap_module: "Any") -> None:
     """Install the path-based finder: a path hook for directories, and
     `PathFinder` at the end of `sys.meta_path`."""
     _set_bootstrap_module(_bootstrap_module)

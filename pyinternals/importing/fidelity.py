@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from pyinternals import profiles
-from pyinternals.observe import Check, Interpreter, Outcome, Status, agreement, run_probe
-from pyinternals.observe.ledger import skipped
+from pyinternals.observe.discovery import Interpreter
+from pyinternals.observe.ledger import Check, Outcome, Status, agreement, skipped
+from pyinternals.observe.probing import run_probe
 
 CHAPTER = "importing"
 FACTS = Path(__file__).parent / "probes" / "import_facts.py"

@@ -31,7 +31,8 @@ from pyinternals import profiles
 from pyinternals.diagrams import Drawable
 from pyinternals.diagrams.dot import Field, Record
 from pyinternals.diagrams.style import graph, role
-from pyinternals.observe import Interpreter, run_probe
+from pyinternals.observe.discovery import Interpreter
+from pyinternals.observe.probing import run_probe
 
 PROBE = Path(__file__).parent / "probes" / "pyc.py"
 REREAD = Path(__file__).parent / "probes" / "pyc_reread.py"

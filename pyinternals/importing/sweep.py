@@ -40,7 +40,8 @@ from types import ModuleType
 from typing import Any
 
 from pyinternals.importing.system import ImportSystem
-from pyinternals.observe import Interpreter, run_probe, running
+from pyinternals.observe.discovery import Interpreter, running
+from pyinternals.observe.probing import run_probe
 
 PROBE = Path(__file__).parent / "probes" / "sweep.py"
 

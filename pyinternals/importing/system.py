@@ -15,9 +15,7 @@ the point where the import system works: `sys` and `builtins` exist, the frozen
 `_io`, `marshal` and `posix`) and `zipimport`.  Its `sys.modules` then holds exactly
 the modules a real 3.11+ holds at that point, in the same order.
 
-## Hooks for the runtime chapter
-
-The runtime chapter boots a model interpreter on top of this one:
+**Hooks for the runtime chapter.** It boots a model interpreter on top of this one:
 
 - `ImportSystem(path, profile=..., sys_values={...})` builds the import system
   around a `sys` whose attributes (`flags`, `argv`, `prefix`, ...) it chooses;

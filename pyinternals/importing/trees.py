@@ -41,7 +41,8 @@ from types import ModuleType
 from typing import Any, Literal
 
 from pyinternals import profiles
-from pyinternals.observe import Interpreter, run_probe
+from pyinternals.observe.discovery import Interpreter
+from pyinternals.observe.probing import run_probe
 
 PROBE = Path(__file__).parent / "probes" / "tree.py"
 MTIME = 1_000_000_000
