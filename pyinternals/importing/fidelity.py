@@ -8,6 +8,8 @@
   (the running interpreter: the model compiles with it);
 - the package trees, each run by every real CPython and by the model of its version
   ({py:mod}`pyinternals.importing.trees`).
+
+The book shows them in {doc}`/importing`.
 """
 
 from __future__ import annotations

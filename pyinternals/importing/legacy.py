@@ -96,7 +96,7 @@ def pyc_header(state: str, mtime: int, magic: bytes | None = None) -> bytes:
     source's mtime (`state` `stale` makes it one second off, `bad-magic` spoils the
     magic: the states of {py:class}`~pyinternals.importing.trees.Pyc`)."""
     magic = _running_magic() if magic is None else magic
-    if state == "bad-magic":
+    if state.endswith("bad-magic"):
         magic = b"\x00\x00\r\n"
     if state == "stale":
         mtime += 1

@@ -253,3 +253,21 @@ def test_the_trace_reports_each_step(make_tree):
     assert f"# code object from {root}/pkg/__init__.py" in imp.trace.verbose()
     assert not imp.trace.enabled
     assert "imports" in repr(imp.trace)
+
+
+def test_an_unreadable_folder_holds_nothing(make_tree, monkeypatch):
+    # Running as root, chmod cannot make a folder unreadable: the model's `posix`
+    # refuses to list it instead, as the kernel would.
+    root = make_tree({"here.py": ""})
+    imp = model(root)
+    posix = imp.bootstrap_external._os
+
+    def refuse(path: str) -> list[str]:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(posix, "listdir", refuse)
+    with pytest.raises(ModuleNotFoundError, match="No module named 'here'"):
+        imp.import_module("here")
+    monkeypatch.undo()
+    imp.bootstrap.sys.path_importer_cache.clear()
+    assert imp.import_module("here").__name__ == "here"
