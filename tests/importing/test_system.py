@@ -271,3 +271,27 @@ def test_an_unreadable_folder_holds_nothing(make_tree, monkeypatch):
     monkeypatch.undo()
     imp.bootstrap.sys.path_importer_cache.clear()
     assert imp.import_module("here").__name__ == "here"
+
+
+def test_models_in_several_threads_give_the_host_its_modules_back(make_tree):
+    # C code reading files imports `_io` through whichever model runs it: each model
+    # lends its `_io` to the host for a while, and the host must end with its own.
+    root = make_tree({f"m{i}.py": "import json\n" for i in range(8)})
+    before = dict(sys.modules)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            imp = ImportSystem([str(root), *sys.path])
+            for j in range(8):
+                imp.import_module(f"m{(i + j) % 8}")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [k for k in sys.modules if sys.modules[k] is not before.get(k)] == []
