@@ -36,9 +36,12 @@ running the model, through the real `_imp`; their C code sees that interpreter's
   shares it, and never writes to it ({py:meth}`ImportState.is_shared`).
 
 Process-wide state beyond `sys.modules` stays shared: the codec registry, `atexit`,
-signal handlers, the warnings filters that C reads, `sys.stdout` for `print`.  C code
-that imports *after* its module's init (`datetime.strptime` imports `_strptime`
-when first called) still finds the host's `sys.modules`.  See {doc}`/importing`.
+signal handlers, the warnings filters that C reads, `sys.stdout` for `print`.  A
+module is lent only while a model import is running: C code that imports when none
+is (`datetime.datetime.strptime` imports `_strptime` on its first call, from a
+model's `__main__`, say) finds the host's `sys.modules`, and fails if the host has
+not imported that module.  While a module is lent, another thread of the host that
+imports the same name gets the model's module.  See {doc}`/importing`.
 """
 
 from __future__ import annotations
