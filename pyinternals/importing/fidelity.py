@@ -102,7 +102,7 @@ def _sweep(interpreter: Interpreter) -> Outcome:
                                  for name, found in result.differences.items())
     return Outcome(Status.PASS if not result.differences else Status.FAIL,
                    f"{result.matching} of {result.count} modules match",
-                   f"{result.count} of {result.count} modules", note)
+                   f"{result.count} modules swept, {result.importable} importable", note)
 
 
 def _sweep_isolation(interpreter: Interpreter) -> Outcome:
