@@ -69,9 +69,10 @@ from pyinternals.profiles import (  # noqa: E402
     build,
     gc,
     gil,
+    importing,
     obmalloc,
     pyc,
 )
 
-__all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "obmalloc", "pyc",
-           "resolve", "running"]
+__all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "importing", "obmalloc",
+           "pyc", "resolve", "running"]
