@@ -33,7 +33,9 @@ running the model, through the real `_imp`; their C code sees that interpreter's
 - a single-phase extension module the host had loaded already is one object per
   process: CPython hands out the same object again (resetting its dictionary to
   what its init left there); the model gives the host's module its attributes back,
-  shares it, and never writes to it ({py:meth}`ImportState.is_shared`).
+  shares it, and never writes to it ({py:meth}`ImportState.is_shared`); what the
+  model's Python code writes into its containers (`ctypes` clears
+  `_ctypes._pointer_type_cache`) is put back when the outermost model import returns.
 
 Process-wide state beyond `sys.modules` stays shared: the codec registry, `atexit`,
 signal handlers, the warnings filters that C reads, `sys.stdout` for `print`.  A
@@ -47,12 +49,13 @@ imports the same name gets the model's module.  See {doc}`/importing`.
 from __future__ import annotations
 
 import _imp as _host_imp
+import contextlib
 import marshal
 import sys as _host_sys
 import threading
 import warnings
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType, FrameType, ModuleType
@@ -173,17 +176,11 @@ class ImportState:
         """`__import__` as its callers use it: import; hand the result to the
         instructions that follow (see {py:mod}`pyinternals.importing.ceval`); and,
         for C code, make the module findable where C looks for it."""
-        local = self._local
-        local.depth = getattr(local, "depth", 0) + 1
-        try:
+        with self.fenced():
             module = self.PyImport_ImportModuleLevelObject(name, globals, locals, fromlist,
                                                            level)
             if _called_by_PyImport_Import(globals, locals, fromlist, level):
                 self._lend_to_host(str(name))
-        finally:
-            local.depth -= 1
-            if local.depth == 0:
-                self._return_lent()
         if import_name_followed_by_import_from(caller):
             rest = None if fromlist else str(name).split(".")[1:]
             return FromImport(self.import_from, module, rest)
@@ -358,6 +355,24 @@ class ImportState:
 
     # -- Calling C code of the interpreter running the model ----------------------------
 
+    @contextlib.contextmanager
+    def fenced(self) -> Iterator[None]:
+        """The model at work (an import, or code it runs): when the outermost such
+        block ends, the host gets back its `sys.modules` entries and what shared
+        modules' containers held when it began."""
+        local = self._local
+        local.depth = getattr(local, "depth", 0) + 1
+        if local.depth == 1:
+            for shared in list(self._shared):
+                self._guard_shared(shared)
+        try:
+            yield
+        finally:
+            local.depth -= 1
+            if local.depth == 0:
+                self._return_lent()
+                self._restore_shared()
+
     def _call_c(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
         """Call a real `_imp` function for module `name`, fenced (see the module's
         docstring)."""
@@ -406,6 +421,32 @@ class ImportState:
             name, token = lent.pop()
             _give_back(name, token)
 
+    def _guard_shared(self, module: ModuleType) -> None:
+        """Remember what the containers of a shared module hold, to put it back when
+        the outermost model import returns.
+
+        The model's Python code may write into them: `ctypes/__init__.py` clears
+        `_ctypes._pointer_type_cache` (`_reset_cache()`), a dictionary of the one
+        `_ctypes` module the process has, which the host's `ctypes.POINTER` reads.
+        """
+        guards: list[tuple[Any, Any]] | None = getattr(self._local, "guards", None)
+        if guards is None:
+            guards = self._local.guards = []
+        for value in list(vars(module).values()):
+            if type(value) in (dict, list, set):
+                guards.append((value, value.copy()))
+
+    def _restore_shared(self) -> None:
+        """Put back what the guarded containers held (the earliest snapshot wins)."""
+        guards: list[tuple[Any, Any]] | None = getattr(self._local, "guards", None)
+        while guards:
+            container, saved = guards.pop()
+            if isinstance(container, list):
+                container[:] = saved
+            else:
+                container.clear()
+                container.update(saved)
+
     def is_shared(self, module: object) -> bool:
         """Whether `module` is an object the model shares with its host."""
         return isinstance(module, ModuleType) and module in self._shared
@@ -424,6 +465,8 @@ class ImportState:
         if saved is not None and module is host_module and isinstance(module, ModuleType):
             module.__dict__.clear()
             module.__dict__.update(saved)
+            if module not in self._shared and getattr(self._local, "depth", 0) > 0:
+                self._guard_shared(module)
             self._shared.add(module)
         return module
 

@@ -157,7 +157,8 @@ class ImportSystem(Drawable):
                 if character != ".":
                     break
                 level += 1
-        module: ModuleType = self.bootstrap._gcd_import(name[level:], package, level)
+        with self.state.fenced():
+            module: ModuleType = self.bootstrap._gcd_import(name[level:], package, level)
         return module
 
     def execute(self, source: str, *, filename: str = "<string>") -> dict[str, Any]:
@@ -174,7 +175,8 @@ class ImportSystem(Drawable):
         main.__loader__ = self.bootstrap.BuiltinImporter
         self.modules["__main__"] = main
         code = compile(source, filename, "exec", dont_inherit=True)
-        exec(code, main.__dict__)
+        with self.state.fenced():
+            exec(code, main.__dict__)
         return main.__dict__
 
     def reload(self, module: ModuleType) -> ModuleType:
@@ -203,7 +205,8 @@ class ImportSystem(Drawable):
         if spec is None:
             raise ModuleNotFoundError(f"spec not found for the module {name!r}", name=name)
         module.__spec__ = spec
-        self.bootstrap._exec(spec, module)
+        with self.state.fenced():
+            self.bootstrap._exec(spec, module)
         # The module may have replaced itself in sys.modules.
         result: ModuleType = self.modules[name]
         return result

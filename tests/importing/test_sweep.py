@@ -47,3 +47,20 @@ def test_importing_extension_modules_in_this_process_leaves_its_sys_modules_alon
     assert [k for k in before if sys.modules.get(k) is not before[k]] == []
     outcomes = {row[0]: row[1] for row in answer["results"]}
     assert outcomes == dict.fromkeys(names)
+
+
+def test_a_model_import_of_ctypes_leaves_the_hosts_ctypes_working():
+    # ctypes/__init__.py clears _ctypes._pointer_type_cache, a dictionary of the one
+    # _ctypes module the process has; the host's POINTER() must still find its types.
+    import ctypes
+
+    from pyinternals.importing import ImportSystem
+
+    class Pair(ctypes.Structure):
+        _fields_ = [("a", ctypes.c_int), ("b", ctypes.c_int)]
+
+    pointer_type = ctypes.POINTER(Pair)
+    model = ImportSystem()
+    assert model.import_module("ctypes") is not ctypes
+    assert ctypes.POINTER(Pair) is pointer_type
+    assert isinstance(ctypes.pointer(Pair()), pointer_type)
