@@ -132,6 +132,8 @@ class Heap(Drawable):
         #: generation since (the long-lived rule: `collect_generations`).
         self.long_lived_total = 0
         self.long_lived_pending = 0
+        #: How many times generation 2 was due but the long-lived rule held it back.
+        self.full_collections_deferred = 0
         #: How many freed objects each free list holds, by `"dict"`, `"list"` or
         #: `("tuple", size)`.
         self.freelists: dict[Any, int] = {}
@@ -591,6 +593,7 @@ class Heap(Drawable):
             if gen.count > gen.threshold:
                 if (i == NUM_GENERATIONS - 1 and self.long_lived_pending
                         < self.long_lived_total // self.profile.long_lived_ratio):
+                    self.full_collections_deferred += 1
                     self._trace(f"gc: generation 2 is due, but long_lived_pending "
                                 f"{self.long_lived_pending} < long_lived_total "
                                 f"{self.long_lived_total} / {self.profile.long_lived_ratio}")

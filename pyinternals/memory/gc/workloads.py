@@ -136,39 +136,51 @@ def _unlink_node(heap: Heap, holder: str, target: str) -> bool:
 
 # -- Allocation workloads ----------------------------------------------------------
 
-#: Operation codes of an allocation workload (each op is a list of ints).
+#: Operation codes of an allocation workload, and how many ints each op takes.
 NEW, LINK, CUT, DROP, KEEP = 0, 1, 2, 3, 4
+OP_SIZE = {NEW: 2, LINK: 4, CUT: 3, DROP: 2, KEEP: 1}
 
 
 def allocation_workload(seed: int, steps: int, slots: int = 64, keep_every: int = 0,
                         thresholds: tuple[int, int, int] | None = None) -> Spec:
     """A random sequence of allocations and reference changes over `slots` slots.
 
-    Ops: `[NEW, i]` (`slots[i] = Node()`), `[LINK, i, a, j]` (`slots[i].a = slots[j]`,
-    attribute 0 or 1), `[CUT, i, a]` (`slots[i].a = None`), `[DROP, i]` (`slots[i] =
-    None`), `[KEEP]` (`keep.append(slots[0])`, a survivor kept to the end).  Nodes
-    are linked into cycles and dropped, so some become cyclic garbage; with
-    `keep_every`, one op in so many is a `KEEP`, which fills the older generations.
+    Ops, flattened into one list of ints (one list, so that the probe's copy of it
+    adds a single object to the interpreter's long-lived ones): `NEW i`
+    (`slots[i] = Node()`), `LINK i a j` (`slots[i].a = slots[j]`, attribute `a` or
+    `b` for 0 or 1), `CUT i a` (`slots[i].a = None`), `DROP i` (`slots[i] = None`),
+    `KEEP` (`keep.append(Node())`, a survivor kept to the end; one op in
+    `keep_every`).  Nodes linked into cycles and dropped become cyclic garbage.
     `thresholds` replaces the version's own for the run.
     """
     rng = random.Random(seed)
-    ops: list[list[int]] = []
+    ops: list[int] = []
     for step in range(steps):
         if keep_every and step % keep_every == keep_every - 1:
-            ops.append([KEEP])
+            ops.append(KEEP)
             continue
         r = rng.random()
         i = rng.randrange(slots)
         if r < 0.55:
-            ops.append([NEW, i])
+            ops += [NEW, i]
         elif r < 0.85:
-            ops.append([LINK, i, rng.randrange(2), rng.randrange(slots)])
+            ops += [LINK, i, rng.randrange(2), rng.randrange(slots)]
         elif r < 0.93:
-            ops.append([CUT, i, rng.randrange(2)])
+            ops += [CUT, i, rng.randrange(2)]
         else:
-            ops.append([DROP, i])
-    return {"seed": seed, "slots": slots, "ops": ops,
+            ops += [DROP, i]
+    return {"seed": seed, "slots": slots, "ops": ops, "steps": steps,
             "thresholds": list(thresholds) if thresholds else None}
+
+
+def decode(ops: list[int]) -> list[list[int]]:
+    """The flat op list as one list per op."""
+    found, k = [], 0
+    while k < len(ops):
+        size = OP_SIZE[ops[k]]
+        found.append(ops[k:k + size])
+        k += size
+    return found
 
 
 class AllocationRun:
@@ -177,9 +189,10 @@ class AllocationRun:
     The probe runs its workload right after `gc.collect()`, in an interpreter that
     already holds `long_lived` tracked objects (modules, classes, functions, the
     probe's own lists...).  The model stands for them with as many containers held
-    from outside, collects, and then runs the same ops with the same observer:
-    `gc.callbacks` (3.x) or polling `gc.get_count()` after each op (2.7), whose
-    allocations count too.  Nodes have two attributes, `a` and `b`.
+    from outside, collects, and runs the same ops with the same observer:
+    `gc.callbacks` (3.x), or polling `gc.get_count()` after each op and reading the
+    collector's `DEBUG_STATS` report (2.7).  The observer's own allocations (the
+    callbacks' `info` dict, `get_count`'s tuple) count as they do in CPython.
     """
 
     def __init__(self, spec: Spec, version: str, long_lived: int) -> None:
@@ -201,19 +214,25 @@ class AllocationRun:
         #: collection (3.x), or `[step, count0, count1, count2]` whenever the older
         #: counts changed (2.7).
         self.seen: list[list[int]] = []
+        #: 2.7: `[generation, collected, uncollectable]` per collection (DEBUG_STATS).
+        self.reports: list[list[int]] = []
         self._counts = (0, 0, 0)
 
     def run(self) -> list[list[int]]:
         """Replay every op; returns what the observer saw."""
         heap = self.heap
         polling = not heap.profile.callbacks
-        if not polling:
+        if polling:
+            heap.trace = self._read_stats
+        else:
             heap.callbacks.append(self._callback)
-        for self.step, op in enumerate(self.spec["ops"]):
+        for self.step, op in enumerate(decode(self.spec["ops"])):
             self._apply(op)
             if polling:
                 self._poll()
-        if not polling:
+        if polling:
+            heap.trace = False
+        else:
             heap.callbacks.remove(self._callback)
         return self.seen
 
@@ -221,6 +240,15 @@ class AllocationRun:
         if phase == "stop":
             self.seen.append([self.step, info["generation"], info["collected"],
                               info["uncollectable"]])
+
+    def _read_stats(self, line: str) -> None:
+        if line.startswith("gc: collecting generation"):
+            self.reports.append([int(line.split()[3].rstrip(".")), 0, 0])
+        elif line.startswith("gc: done"):
+            words = line.replace(",", " ").split()
+            unreachable = int(words[words.index("unreachable") - 1])
+            uncollectable = int(words[words.index("uncollectable") - 1])
+            self.reports[-1][1:] = [unreachable - uncollectable, uncollectable]
 
     def _poll(self) -> None:
         counts = self.heap.get_count()
@@ -237,8 +265,9 @@ class AllocationRun:
             heap.unroot(node)                        # the eval stack's reference is
             self._replace(op[1], node)               # the list's; the old one goes
         elif code == KEEP:
-            if cells[0] is not None:
-                heap.link(self.keep, cells[0])
+            node = heap.container()
+            heap.link(self.keep, node)
+            heap.unroot(node)
         elif code == DROP:
             self._replace(op[1], None)
         else:

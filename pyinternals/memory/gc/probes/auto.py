@@ -22,55 +22,62 @@ class Node(object):
 slots = [None] * spec["slots"]
 keep = []
 seen = []                       # flat: appending ints allocates no container
+record = seen.append            # bound once: 2.7 allocates a bound method per lookup
+keep_append = keep.append
 state = [-1]
 polling = not hasattr(gc, "callbacks")
 
 
 def callback(phase, info):
     if phase == "stop":
-        seen.append(state[0])
-        seen.append(info["generation"])
-        seen.append(info["collected"])
-        seen.append(info["uncollectable"])
+        record(state[0])
+        record(info["generation"])
+        record(info["collected"])
+        record(info["uncollectable"])
 
 
-def run(ops, slots, keep, poll):
-    i = 0
+def run(ops, slots, keep_append, poll):
+    # ops is flat: NEW i | LINK i attribute j | CUT i attribute | DROP i | KEEP
+    k = 0
+    step = 0
     n = len(ops)
     p1 = p2 = 0
-    while i < n:
-        op = ops[i]
-        state[0] = i
-        code = op[0]
+    while k < n:
+        code = ops[k]
+        state[0] = step
         if code == 0:
-            slots[op[1]] = Node()
+            slots[ops[k + 1]] = Node()
+            k += 2
         elif code == 1 or code == 2:
-            holder = slots[op[1]]
+            holder = slots[ops[k + 1]]
             if holder is not None:
-                target = slots[op[3]] if code == 1 else None
-                if op[2] == 0:
+                target = slots[ops[k + 3]] if code == 1 else None
+                if ops[k + 2] == 0:
                     holder.a = target
                 else:
                     holder.b = target
                 target = None
             holder = None
+            k += 4 if code == 1 else 3
         elif code == 3:
-            slots[op[1]] = None
-        elif slots[0] is not None:
-            keep.append(slots[0])
+            slots[ops[k + 1]] = None
+            k += 2
+        else:
+            keep_append(Node())
+            k += 1
         if poll:
             c0, c1, c2 = gc.get_count()
             if c1 != p1 or c2 != p2:
-                seen.append(i)
-                seen.append(c0)
-                seen.append(c1)
-                seen.append(c2)
+                record(step)
+                record(c0)
+                record(c1)
+                record(c2)
             p1 = c1
             p2 = c2
-        i += 1
+        step += 1
 
 
-run([], slots, keep, False)     # 2.7 keeps a frame for run() from now on
+run([], slots, keep_append, False)  # 2.7 keeps a frame for run() from now on
 if spec.get("thresholds"):
     gc.set_threshold(*spec["thresholds"])
 stats = None
@@ -86,7 +93,7 @@ if polling:
 gc.collect()                    # reported too on 2.7: the first report is dropped
 if not polling:
     gc.callbacks.append(callback)
-run(ops, slots, keep, polling)
+run(ops, slots, keep_append, polling)
 if polling:
     gc.set_debug(0)
 else:
