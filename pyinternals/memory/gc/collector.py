@@ -386,9 +386,9 @@ class Collection(Drawable):
         wrcb_to_call = PyGC_Head("wrcb_to_call")
         cleared = 0
         for op in self.unreachable:
-            if clear_garbage_refs and op.ob_type.kind == "weakref":
-                heap._PyWeakref_ClearRef(op)          # bpo-38006
-            if not op.ob_type.weakrefs:
+            if clear_garbage_refs and op.wr_object is not None:
+                heap._PyWeakref_ClearRef(op)          # bpo-38006: garbage weakrefs
+            if not op.weakreflist:
                 continue
             for wr in list(op.weakreflist):
                 heap._PyWeakref_ClearRef(wr)
@@ -414,13 +414,13 @@ class Collection(Drawable):
 
     def finalize_garbage(self) -> str:
         """Call `__del__` (`tp_finalize`) of every unreachable object, once (PEP 442)."""
-        heap = self.heap
+        heap, unreachable = self.heap, self.unreachable
         seen = PyGC_Head("seen")
         n = 0
-        while not gc_list_is_empty(self.unreachable):
-            op = self.unreachable._gc_next
+        while unreachable._gc_next is not unreachable:
+            op = unreachable._gc_next
             gc_list_move(op, seen)
-            if not op.finalized and op.finalizer is not None:
+            if op.finalizer is not None and not op.finalized:
                 op.finalized = True
                 op.ob_refcnt += 1
                 heap._call_finalizer(op)
@@ -458,12 +458,14 @@ class Collection(Drawable):
         heap, collectable = self.heap, self.collectable
         n = gc_list_size(collectable)
         self.m += n
-        while not gc_list_is_empty(collectable):
+        while collectable._gc_next is not collectable:
             op = collectable._gc_next
             if op.ob_type.clear:
                 op.ob_refcnt += 1
                 heap._tp_clear(op)
-                heap._decref(op)
+                op.ob_refcnt -= 1                 # Py_DECREF
+                if op.ob_refcnt == 0:
+                    heap._dealloc(op)
             if collectable._gc_next is op:
                 op.collecting = False
                 gc_list_move(op, self.old)

@@ -72,7 +72,8 @@ def _last_collect(records: list[Any]) -> str:
 
 
 def _fixed(name: str, nodes: dict[str, str], edges: list[tuple[str, str]],
-           steps: list[list[Any]], weakrefs: list[tuple[str, str]] = ()) -> workloads.Spec:
+           steps: list[list[Any]], weakrefs: tuple[tuple[str, str], ...] = ()
+           ) -> workloads.Spec:
     return {"seed": name, "nodes": [{"name": n, "kind": k} for n, k in nodes.items()],
             "edges": [list(e) for e in edges],
             "weakrefs": [{"name": w, "target": t, "holder": None} for w, t in weakrefs],
@@ -87,10 +88,10 @@ WEAKREF_ORDER = _fixed(
     "weakref-order", {"a": "del", "b": "del", "c": "plain"},
     [("a", "b"), ("b", "c"), ("c", "a")],
     [["unroot", "a"], ["unroot", "b"], ["unroot", "c"], ["collect", 2]],
-    weakrefs=[("wa", "a"), ("wc", "c")])
+    weakrefs=(("wa", "a"), ("wc", "c")))
 DEALLOC_ORDER = _fixed(
     "dealloc-order", {"a": "del"}, [],
-    [["unroot", "a"]], weakrefs=[("w1", "a"), ("w2", "a")])
+    [["unroot", "a"]], weakrefs=(("w1", "a"), ("w2", "a")))
 RESURRECTION = _fixed(
     "resurrection", {"r": "resurrect", "s": "plain", "t": "plain"},
     [("r", "s"), ("s", "r"), ("t", "t")],

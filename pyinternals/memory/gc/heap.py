@@ -529,7 +529,7 @@ class Heap(Drawable):
             return
         self._PyObject_GC_Link()
 
-    def _PyObject_GC_Link(self) -> None:  # noqa: N802
+    def _PyObject_GC_Link(self) -> None:
         """Count the allocation; past the threshold, collect or schedule a collection."""
         gen0 = self.generations[0]
         gen0.count += 1
@@ -635,6 +635,9 @@ class Heap(Drawable):
         items = self._dealloc_begin(op)
         if items is None:
             return
+        if not items:
+            self._dealloc_end(op)
+            return
         stack: list[tuple[PyObject, Iterator[PyObject]]] = [(op, iter(items))]
         while stack:
             parent, pending = stack[-1]
@@ -655,15 +658,21 @@ class Heap(Drawable):
         Returns the references to drop (in traverse order, which is the order every
         type drops them in), or `None` when `__del__` resurrected the object.
         """
-        self._untrack(op)
+        if op._gc_next is not None:                # PyObject_GC_UnTrack
+            prev, following = op._gc_prev, op._gc_next
+            prev._gc_next = following
+            following._gc_prev = prev
+            op._gc_next = op._gc_prev = None
+        op.collecting = op.unreachable = False
         kind = op.ob_type.kind
         if kind == "instance":                     # subtype_dealloc
-            for step in self.profile.dealloc_order:
-                if step == "finalizer":
-                    if op.finalizer is not None and self._finalize_from_dealloc(op):
-                        return None
-                elif op.weakreflist:
-                    self._PyObject_ClearWeakRefs(op)
+            if op.finalizer is not None or op.weakreflist:
+                for step in self.profile.dealloc_order:
+                    if step == "finalizer":
+                        if op.finalizer is not None and self._finalize_from_dealloc(op):
+                            return None
+                    elif op.weakreflist:
+                        self._PyObject_ClearWeakRefs(op)
         elif kind == "weakref":                    # weakref_dealloc
             self._clear_weakref(op)
         elif op.weakreflist:
@@ -675,7 +684,13 @@ class Heap(Drawable):
     def _dealloc_end(self, op: PyObject) -> None:
         """The end of `tp_dealloc`: the memory goes (`tp_free`, a free list)."""
         op.freed = "collector" if self.collecting else "refcount"
-        self._gc_free(op.ob_type.kind, op.size)
+        kind = op.ob_type.kind
+        if kind in self._capacity:
+            self._gc_free(kind, op.size)
+        else:                                      # PyObject_GC_Del
+            gen0 = self.generations[0]
+            if gen0.count > 0:
+                gen0.count -= 1
         if self.trace:
             self._trace(f"  free {op.name}")
 
@@ -720,7 +735,7 @@ class Heap(Drawable):
         return None
 
     @staticmethod
-    def _PyWeakref_ClearRef(wr: PyObject) -> None:  # noqa: N802
+    def _PyWeakref_ClearRef(wr: PyObject) -> None:
         """Take `wr` off its referent's list; its callback stays for later."""
         target = wr.wr_object
         if target is not None:
@@ -735,7 +750,7 @@ class Heap(Drawable):
         self._PyWeakref_ClearRef(wr)
         wr.wr_callback = None
 
-    def _PyObject_ClearWeakRefs(self, op: PyObject) -> None:  # noqa: N802
+    def _PyObject_ClearWeakRefs(self, op: PyObject) -> None:
         """Clear every weak reference to a dying object, then call their callbacks.
 
         Callbacks run in the list's order (the newest reference with a callback

@@ -36,7 +36,7 @@ import weakref
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pyinternals.memory.gc.heap import HeapError
 from pyinternals.memory.gc.objects import (
@@ -69,9 +69,8 @@ class MirrorError(HeapError):
     """The objects cannot be mirrored (changed while read, not containers, too many)."""
 
 
-@dataclass(frozen=True)
-class MirroredObject:
-    """One real container as a snapshot saw it."""
+class MirroredObject(NamedTuple):
+    """One real container as a snapshot saw it (a named tuple: a snapshot may hold millions)."""
 
     name: str
     #: The real type's name (`tp_name`).
@@ -155,10 +154,6 @@ def _kind(obj: object) -> str:
     return "object"
 
 
-def _followed(obj: object) -> bool:
-    return gc.is_tracked(obj) and not isinstance(obj, OPAQUE)
-
-
 def _read_referents(objs: Sequence[object], index: Mapping[int, int]) -> list[list[int]]:
     """For each object, the positions of the mirrored objects it references."""
     found = []
@@ -199,15 +194,19 @@ def _walk(given: Sequence[object], max_objects: int) -> tuple[list[object], list
 
     for obj in given:
         add(obj, -1)
+    is_tracked, get_referents, getweakrefs = gc.is_tracked, gc.get_referents, weakref.getweakrefs
     i = 0
     while i < len(objs):
-        for ref in gc.get_referents(objs[i]):
-            if _followed(ref):
+        obj = objs[i]
+        for ref in get_referents(obj):
+            if id(ref) not in index and is_tracked(ref) and not isinstance(ref, OPAQUE):
                 add(ref, i)
-        for wr in weakref.getweakrefs(objs[i]):
-            if isinstance(wr, weakref.ReferenceType) and gc.is_tracked(wr):
-                add(wr, i)
+        if type(obj).__weakrefoffset__:
+            for wr in getweakrefs(obj):
+                if isinstance(wr, weakref.ReferenceType) and is_tracked(wr):
+                    add(wr, i)
         i += 1
+    obj = None
     return objs, parent
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 #: A finalizer: `True` for a `__del__` that only records that it ran, or a callable
 #: that receives the object (it may resurrect it with `Heap.root`).
@@ -96,11 +96,14 @@ class _Link:
     __slots__ = ("_gc_next", "_gc_prev")
 
     def __init__(self) -> None:
-        self._gc_next: _Link | None = None
-        self._gc_prev: _Link | None = None
+        # The neighbours on the list: a PyObject, or the list's PyGC_Head; None while
+        # the object is untracked.  (Typed Any: which of the three it is depends on
+        # where in the list one stands, and the list functions are C's, unchecked.)
+        self._gc_next: Any = None
+        self._gc_prev: Any = None
 
 
-class PyGC_Head(_Link):  # noqa: N801  (CPython's name)
+class PyGC_Head(_Link):
     """The head (sentinel) of one of the collector's circular lists."""
 
     __slots__ = ("name",)
@@ -115,7 +118,6 @@ class PyGC_Head(_Link):  # noqa: N801  (CPython's name)
         """The objects on the list, from `_gc_next` of the head round to the head."""
         node = self._gc_next
         while node is not self:
-            assert isinstance(node, PyObject)
             following = node._gc_next
             yield node
             node = following
@@ -234,7 +236,6 @@ def gc_list_is_empty(head: _Link) -> bool:
 def gc_list_append(node: _Link, head: _Link) -> None:
     """Append `node` (not on any list) at the end of `head`'s list."""
     last = head._gc_prev
-    assert last is not None
     node._gc_prev = last
     last._gc_next = node
     node._gc_next = head
@@ -244,7 +245,6 @@ def gc_list_append(node: _Link, head: _Link) -> None:
 def gc_list_remove(node: _Link) -> None:
     """Unlink `node` from its list; it is then untracked (`_gc_next` is cleared)."""
     prev, following = node._gc_prev, node._gc_next
-    assert prev is not None and following is not None
     prev._gc_next = following
     following._gc_prev = prev
     node._gc_next = node._gc_prev = None
@@ -253,11 +253,9 @@ def gc_list_remove(node: _Link) -> None:
 def gc_list_move(node: _Link, head: _Link) -> None:
     """Move `node` from whatever list it is on to the end of `head`'s list."""
     prev, following = node._gc_prev, node._gc_next
-    assert prev is not None and following is not None
     prev._gc_next = following
     following._gc_prev = prev
     last = head._gc_prev
-    assert last is not None
     node._gc_prev = last
     last._gc_next = node
     node._gc_next = head
@@ -269,7 +267,6 @@ def gc_list_merge(source: _Link, target: _Link) -> None:
     assert source is not target
     if not gc_list_is_empty(source):
         tail, first, last = target._gc_prev, source._gc_next, source._gc_prev
-        assert tail is not None and first is not None and last is not None
         tail._gc_next = first
         first._gc_prev = tail
         last._gc_next = target
@@ -282,7 +279,6 @@ def gc_list_size(head: _Link) -> int:
     n = 0
     node = head._gc_next
     while node is not head:
-        assert node is not None
         n += 1
         node = node._gc_next
     return n

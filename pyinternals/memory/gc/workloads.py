@@ -226,7 +226,8 @@ class AllocationRun:
             heap.trace = self._read_stats
         else:
             heap.callbacks.append(self._callback)
-        for self.step, op in enumerate(decode(self.spec["ops"])):
+        for step, op in enumerate(decode(self.spec["ops"])):
+            self.step = step
             self._apply(op)
             if polling:
                 self._poll()
