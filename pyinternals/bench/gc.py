@@ -5,7 +5,7 @@ instance and its list: a million containers), tied into rings of four.  Half of 
 rings stay reachable from a list kept aside, the other half are cyclic garbage.  The
 real `gc.collect()` is timed on them; then the same objects are built again,
 mirrored into the model ({py:meth}`Heap.from_objects
-<pyinternals.memory.gc.Heap.from_objects>`), and the model's full collection is
+<pyinternals.memory.gc.heap.Heap.from_objects>`), and the model's full collection is
 timed.  Both must find the same number of unreachable objects.  The chapter is
 {doc}`/memory/gc`.
 """

@@ -5,9 +5,9 @@ reference counting and deallocation around it (`Include/object.h`,
 `Objects/typeobject.c`'s `subtype_dealloc`, `Objects/weakrefobject.c`).  The
 chapter is {doc}`/memory/gc`.
 
-- {py:class}`Heap`: containers, references, outside references, the three
-  generations, `gc.garbage` and `gc.callbacks`, for one version's profile
-  ({py:mod}`pyinternals.profiles.gc`).
+- {py:class}`~pyinternals.memory.gc.heap.Heap`: containers, references, outside
+  references, the three generations, `gc.garbage` and `gc.callbacks`, for one
+  version's profile ({py:mod}`pyinternals.profiles.gc`).
 - {py:class}`~pyinternals.memory.gc.collector.Collection`: one collection, phase by
   phase, with the state after each phase drawn.
 - {py:mod}`~pyinternals.memory.gc.mirror`: a heap mirrored from real objects.

@@ -43,6 +43,7 @@ from pyinternals.memory.gc.objects import (
     gc_list_merge,
     gc_list_move,
     gc_list_size,
+    gc_refs_text,
 )
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def _may_be_tracked(op: PyObject) -> bool:
 class Collection(Drawable):
     """A collection of one generation (and the younger ones), run phase by phase.
 
-    Made by {py:meth}`Heap.collection <pyinternals.memory.gc.Heap.collection>`:
+    Made by {py:meth}`Heap.collection <pyinternals.memory.gc.heap.Heap.collection>`:
     creating it does what `gc_collect_main` does first (the callbacks' `"start"`,
     the counts, merging the younger generations into the one collected); each
     {py:meth}`step` runs one phase of the profile's list; {py:meth}`run` runs the
@@ -275,13 +276,26 @@ class Collection(Drawable):
         reachable from outside (`gc_refs > 0`), references not followed yet.  White:
         not known to be reachable (tentatively unreachable, or not reached yet).
         Objects outside this collection are black: the collection treats them as
-        reachable.
+        reachable.  Until `subtract_refs` has run nothing is known: all are white.
         """
         if not op.collecting:
             return "black"
+        if "subtract_refs" not in self.done:
+            return "white"
         if op.unreachable or op.gc_refs == 0:
             return "white"
         return "grey"
+
+    def describe(self) -> str:
+        """Each list of the collection, its objects in order, `gc_refs` and colour."""
+        field = self.heap.profile.gc_refs_field
+        lines = []
+        for name, members in self.lists().items():
+            if members:
+                lines.append(f"{name}:")
+                lines += [f"  {op.name:4} {gc_refs_text(op, field):32} {self.colour(op)}"
+                          for op in members]
+        return "\n".join(lines)
 
     def to_dot(self) -> str:
         """The collection's lists, with `gc_refs` as this version stores it."""

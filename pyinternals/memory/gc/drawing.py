@@ -128,7 +128,7 @@ def draw_collection(collection: Collection) -> str:
         with g.cluster(list_name.replace(" ", "_"), label=list_name, style="rounded"):
             for position, op in enumerate(keep):
                 label = Record([f"{position}: {op.name}", f"ob_refcnt {op.ob_refcnt}",
-                                gc_refs_text(op, field)])
+                                gc_refs_text(op, field).replace(" ", "\n")])
                 g.node(_node_id(op), label=label, **role(collection.colour(op)))
         drawn += keep
     shown = {id(op) for op in drawn}

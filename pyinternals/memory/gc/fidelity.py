@@ -4,7 +4,7 @@ Object graphs ({py:func}`~pyinternals.memory.gc.workloads.random_graph` and a fe
 fixed ones) are built of real instances by the `graph` probe in each interpreter,
 which takes a snapshot of them as the collector sees them, then drops references
 step by step and collects.  The model is built from that snapshot
-({py:meth}`Heap.from_snapshot <pyinternals.memory.gc.Heap.from_snapshot>`) and runs
+({py:meth}`Heap.from_snapshot <pyinternals.memory.gc.heap.Heap.from_snapshot>`) and runs
 the same steps; every step must agree: which objects died, the order of `__del__`
 calls and weak reference callbacks, `gc.collect()`'s return value, `gc.garbage`.
 

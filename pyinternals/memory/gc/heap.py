@@ -172,6 +172,22 @@ class Heap(Drawable):
         gens = self.generations if generation is None else [self._generation(generation)]
         return [op for gen in gens for op in gen]
 
+    def describe(self) -> str:
+        """The generations as text: count and threshold, then each object in list order.
+
+        Each object shows as `name(ob_refcnt)`, with `+k` for `k` outside references.
+        """
+        lines = []
+        for gen in self.generations:
+            members = " ".join(
+                f"{op.name}({op.ob_refcnt}{'+' + str(op.roots) if op.roots else ''})"
+                for op in gen)
+            lines.append(f"generation {gen.number} (count {gen.count}, threshold "
+                         f"{gen.threshold}): {members or '-'}")
+        if self._garbage:
+            lines.append("gc.garbage: " + " ".join(op.name for op in self._garbage))
+        return "\n".join(lines)
+
     def alive(self, obj: PyObject) -> bool:
         """Whether `obj` has not been freed yet."""
         return self._own(obj).freed is None

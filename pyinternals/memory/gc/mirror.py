@@ -6,7 +6,7 @@ starting from the objects given, it follows `gc.get_referents` (each type's
 type, the references it holds, its reference count (`sys.getrefcount`, minus the
 references the snapshot itself holds), the weak references to it, and its place in
 the collector's lists.  {py:func}`build` turns a snapshot into a
-{py:class}`~pyinternals.memory.gc.Heap`; the references that do not come from
+{py:class}`~pyinternals.memory.gc.heap.Heap`; the references that do not come from
 mirrored objects become *outside* references.  A probe running in another
 interpreter (2.7 included) takes the same kind of snapshot there, as JSON.
 

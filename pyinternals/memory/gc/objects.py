@@ -90,29 +90,22 @@ def other_type(tp_name: str, *, weakrefs: bool) -> PyTypeObject:
     return PyTypeObject(tp_name, "object", "forward", clear=True, weakrefs=weakrefs)
 
 
-class _Link:
-    """The two pointers of a `PyGC_Head`, shared by list heads and objects."""
+class PyGC_Head:
+    """The head (sentinel) of one of the collector's circular lists.
 
-    __slots__ = ("_gc_next", "_gc_prev")
+    Objects carry the same two pointers, `_gc_next` and `_gc_prev`: the neighbours on
+    the list, a {py:class}`PyObject` or the list's head.  (They are typed `Any`:
+    which of the two it is depends on where one stands, and the list functions are
+    C's, unchecked.)
+    """
 
-    def __init__(self) -> None:
-        # The neighbours on the list: a PyObject, or the list's PyGC_Head; None while
-        # the object is untracked.  (Typed Any: which of the three it is depends on
-        # where in the list one stands, and the list functions are C's, unchecked.)
-        self._gc_next: Any = None
-        self._gc_prev: Any = None
-
-
-class PyGC_Head(_Link):
-    """The head (sentinel) of one of the collector's circular lists."""
-
-    __slots__ = ("name",)
+    __slots__ = ("_gc_next", "_gc_prev", "name")
 
     def __init__(self, name: str) -> None:
-        super().__init__()
+        self._gc_next: Any = self
+        self._gc_prev: Any = self
         #: What the list is: `generation 0`, `unreachable`, `finalizers` ...
         self.name = name
-        gc_list_init(self)
 
     def __iter__(self) -> Iterator[PyObject]:
         """The objects on the list, from `_gc_next` of the head round to the head."""
@@ -129,22 +122,25 @@ class PyGC_Head(_Link):
         return f"<PyGC_Head {self.name}: {gc_list_size(self)} objects>"
 
 
-class PyObject(_Link):
+class PyObject:
     """A container in the model heap: its object header and its `PyGC_Head` fields.
 
-    Create them with {py:meth}`Heap.container <pyinternals.memory.gc.Heap.container>`
+    Create them with {py:meth}`Heap.container <pyinternals.memory.gc.heap.Heap.container>`
     (or `Heap.weakref`, `Heap.from_objects`), never directly: the heap keeps the
     reference counts honest.
     """
 
     __slots__ = (
+        "_gc_next", "_gc_prev",
         "collecting", "finalized", "finalizer", "freed", "gc_refs", "name", "ob_refcnt",
         "ob_type", "referents", "roots", "size", "unreachable", "weakreflist",
         "wr_callback", "wr_object",
     )
 
     def __init__(self, name: str, ob_type: PyTypeObject) -> None:
-        super().__init__()
+        #: The neighbours on the collector's list; `None` while untracked (C writes 0).
+        self._gc_next: Any = None
+        self._gc_prev: Any = None
         self.name = name
         self.ob_type = ob_type
         #: The reference count: references from other objects plus outside ones.
@@ -209,11 +205,11 @@ def gc_refs_text(op: PyObject, field: str) -> str:
         if not op.collecting:
             return "GC_REACHABLE"
         return f"gc_refs={op.gc_refs}"
-    flags = [flag for flag, on in (("COLLECTING", op.collecting), ("FINALIZED", op.finalized))
-             if on]
-    text = f"gc_refs={op.gc_refs}" if op.collecting else "gc_refs=-"
-    if flags:
-        text += " " + "|".join(flags)
+    if not op.collecting:
+        return "_gc_prev=prev FINALIZED" if op.finalized else "_gc_prev=prev"
+    text = f"gc_refs={op.gc_refs} COLLECTING"
+    if op.finalized:
+        text += "|FINALIZED"
     if op.unreachable:
         text += " NEXT_MASK_UNREACHABLE"
     return text
@@ -221,19 +217,22 @@ def gc_refs_text(op: PyObject, field: str) -> str:
 
 # -- The list functions (`gc_list_*` in Modules/gcmodule.c) ----------------------------
 
+#: What the list functions link: objects and list heads.
+Link = PyObject | PyGC_Head
 
-def gc_list_init(head: _Link) -> None:
+
+def gc_list_init(head: Link) -> None:
     """An empty list points at itself both ways."""
     head._gc_next = head
     head._gc_prev = head
 
 
-def gc_list_is_empty(head: _Link) -> bool:
+def gc_list_is_empty(head: Link) -> bool:
     """Whether the list holds no object."""
     return head._gc_next is head
 
 
-def gc_list_append(node: _Link, head: _Link) -> None:
+def gc_list_append(node: Link, head: Link) -> None:
     """Append `node` (not on any list) at the end of `head`'s list."""
     last = head._gc_prev
     node._gc_prev = last
@@ -242,7 +241,7 @@ def gc_list_append(node: _Link, head: _Link) -> None:
     head._gc_prev = node
 
 
-def gc_list_remove(node: _Link) -> None:
+def gc_list_remove(node: Link) -> None:
     """Unlink `node` from its list; it is then untracked (`_gc_next` is cleared)."""
     prev, following = node._gc_prev, node._gc_next
     prev._gc_next = following
@@ -250,7 +249,7 @@ def gc_list_remove(node: _Link) -> None:
     node._gc_next = node._gc_prev = None
 
 
-def gc_list_move(node: _Link, head: _Link) -> None:
+def gc_list_move(node: Link, head: Link) -> None:
     """Move `node` from whatever list it is on to the end of `head`'s list."""
     prev, following = node._gc_prev, node._gc_next
     prev._gc_next = following
@@ -262,7 +261,7 @@ def gc_list_move(node: _Link, head: _Link) -> None:
     head._gc_prev = node
 
 
-def gc_list_merge(source: _Link, target: _Link) -> None:
+def gc_list_merge(source: Link, target: Link) -> None:
     """Append every object of `source` to `target`; `source` becomes empty."""
     assert source is not target
     if not gc_list_is_empty(source):
@@ -274,7 +273,7 @@ def gc_list_merge(source: _Link, target: _Link) -> None:
     gc_list_init(source)
 
 
-def gc_list_size(head: _Link) -> int:
+def gc_list_size(head: Link) -> int:
     """How many objects the list holds (C walks the list to count, and so does this)."""
     n = 0
     node = head._gc_next

@@ -11,7 +11,7 @@ Two kinds, each a plain JSON-able spec so that a probe can run it anywhere:
 - **Allocation workloads** ({py:func}`allocation_workload`): containers allocated
   into slots, linked into cycles, dropped, with the collector on; what matters is
   when the automatic collections happen and what they find.
-  {py:func}`run_allocations` replays one on a heap.
+  {py:class}`AllocationRun` replays one on a heap.
 
 See {doc}`/memory/gc` for how the chapter uses them.
 """
