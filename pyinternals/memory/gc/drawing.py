@@ -67,15 +67,18 @@ def draw_heap(heap: Heap) -> str:
         members = list(gen)
         keep = members[: max(0, MAX_DRAWN - len(drawn))]
         hidden += len(members) - len(keep)
-        label = (f"generation {gen.number}: count {gen.count}, "
-                 f"threshold {gen.threshold}")
+        label = f"generation {gen.number}\ncount {gen.count}, threshold {gen.threshold}"
         with g.cluster(f"gen{gen.number}", label=label, style="rounded",
                        color=role("struct")["fillcolor"]):
+            # An invisible anchor per generation keeps them left to right, young to old.
+            g.node(f"anchor{gen.number}", label="", shape="point", style="invis", width=0)
             if not keep:
                 g.node(f"empty{gen.number}", label="(empty)", **role("elided"))
             for op in keep:
                 g.node(_node_id(op), label=_label(op), **role(_role_of(op)))
         drawn += keep
+    for older in range(1, len(heap.generations)):
+        g.edge(f"anchor{older - 1}", f"anchor{older}", style="invis", weight=10)
     loose = [op for op in heap.objects() if not op.tracked]
     if loose:
         with g.cluster("untracked", label="untracked", style="dashed"):

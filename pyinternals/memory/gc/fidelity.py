@@ -53,10 +53,17 @@ def _steps_agree(model: list[Any], real: list[Any], summary: str, note: str = ""
     return Outcome(Status.FAIL, m, r, note)
 
 
+def _events(record: dict[str, Any]) -> str:
+    """`del a, cb w1` for a step's `__del__` calls and weakref callbacks, in order."""
+    short = {"del": "del", "callback": "cb"}
+    return ", ".join(f"{short[kind]} {name}" for kind, name in record["events"]) or "no calls"
+
+
 def _collect_summary(record: dict[str, Any]) -> str:
-    events = ", ".join(f"{kind} {name}" for kind, name in record["events"]) or "no calls"
-    return (f"collect() = {record['result']}; died {', '.join(record['died']) or 'none'}; "
-            f"garbage {record['garbage'] or '[]'}; {events}")
+    """A collection step in a few words: result, what died, gc.garbage, the calls."""
+    garbage = f"; garbage {' '.join(record['garbage'])}" if record["garbage"] else ""
+    return (f"{record['result']}; freed {' '.join(record['died']) or 'none'}{garbage}; "
+            f"{_events(record)}")
 
 
 def _fixed_graph(spec: workloads.Spec, describe: Callable[[list[Any]], str]
@@ -67,8 +74,8 @@ def _fixed_graph(spec: workloads.Spec, describe: Callable[[list[Any]], str]
     return evaluate
 
 
-def _last_collect(records: list[Any]) -> str:
-    return _collect_summary([r for r in records if r["step"][0] == "collect"][-1])
+def _collects(records: list[Any]) -> str:
+    return " / ".join(_collect_summary(r) for r in records if r["step"][0] == "collect")
 
 
 def _fixed(name: str, nodes: dict[str, str], edges: list[tuple[str, str]],
@@ -177,41 +184,41 @@ CHECKS: list[Check] = [
     ),
     Check(
         "gc.graph.two-cycle", CHAPTER,
-        "two instances referring to each other survive `del` and die at gc.collect(), "
-        "which counts them (and their __dict__s in 2.7)",
+        "two instances referring to each other (through their lists `refs`) survive "
+        "`del` and die at gc.collect(), which counts instances and lists (and 2.7's "
+        "instance __dict__s)",
         "graph probe: a <-> b, del both, gc.collect(); model mirrored from the probe's "
-        "snapshot",
-        _fixed_graph(TWO_CYCLE, _last_collect),
+        "snapshot (result; freed; calls)",
+        _fixed_graph(TWO_CYCLE, _collects),
     ),
     Check(
         "gc.graph.del-cycle", CHAPTER,
         "a cycle of objects with __del__: 2.7 keeps it in gc.garbage uncalled; 3.4+ "
         "calls each __del__ once and frees it (PEP 442)",
         "graph probe: a <-> b with __del__, del both, gc.collect()",
-        _fixed_graph(DEL_CYCLE, _last_collect),
+        _fixed_graph(DEL_CYCLE, _collects),
     ),
     Check(
         "gc.graph.weakrefs-before-finalizers", CHAPTER,
-        "in a collection, weakref callbacks of the garbage run before any __del__",
+        "in a collection, 3.x calls the weakref callbacks of the garbage before any "
+        "__del__; 2.7 calls neither: the cycle goes to gc.garbage",
         "graph probe: a -> b -> c -> a, a and b with __del__, weakrefs with callbacks "
         "to a and c, gc.collect()",
-        _fixed_graph(WEAKREF_ORDER, _last_collect),
+        _fixed_graph(WEAKREF_ORDER, _collects),
     ),
     Check(
         "gc.graph.dealloc-order", CHAPTER,
         "an instance freed by reference counting: 2.7 calls its weakref callbacks "
         "(newest first) before __del__; 3.x calls __del__ first",
         "graph probe: a with __del__ and two weakrefs with callbacks, del a",
-        _fixed_graph(DEALLOC_ORDER, lambda real: ", ".join(
-            f"{kind} {name}" for kind, name in real[0]["events"])),
+        _fixed_graph(DEALLOC_ORDER, lambda real: _events(real[0])),
     ),
     Check(
         "gc.graph.resurrection", CHAPTER,
         "an object whose __del__ resurrects it survives with what it reaches, and is "
         "not counted (3.x); 2.7 leaves the cycle in gc.garbage",
         "graph probe: r <-> s, r's __del__ saves r; t -> t; gc.collect() twice",
-        _fixed_graph(RESURRECTION, lambda real: "; ".join(
-            _collect_summary(r) for r in real if r["step"][0] == "collect")),
+        _fixed_graph(RESURRECTION, _collects),
     ),
     Check(
         "gc.graph.random", CHAPTER,

@@ -22,7 +22,7 @@ def test_the_same_state_gives_the_same_dot():
 def test_the_heap_drawing_shows_objects_references_and_outside():
     dot = small_heap().to_dot()
     for fragment in ('"obj:a"', '"obj:b"', '"obj:w"', '"outside" -> "obj:a"',
-                     '"obj:a" -> "obj:b"', 'label="weak"', "generation 0: count 3"):
+                     '"obj:a" -> "obj:b"', 'label="weak"', "generation 0\\ncount 3"):
         assert fragment in dot
     assert "0x" not in dot
 
