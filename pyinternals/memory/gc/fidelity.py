@@ -138,11 +138,14 @@ def _auto(spec: workloads.Spec) -> Callable[[Interpreter], Outcome]:
         run = workloads.AllocationRun(spec, interpreter.profile, real["long_lived"])
         model = run.run()
         skipped = run.heap.full_collections_deferred
-        if model != real["seen"] or run.reports != real["reports"]:
+        stats = run.heap.get_stats() if real["stats"] is not None else None
+        if model != real["seen"] or run.reports != real["reports"] or stats != real["stats"]:
             if model != real["seen"]:
                 m, r = _first_difference(model, real["seen"])
-            else:
+            elif run.reports != real["reports"]:
                 m, r = _first_difference(run.reports, real["reports"])
+            else:
+                m, r = stats, real["stats"]
             return Outcome(Status.FAIL, m, r, f"{len(model)} model and {len(real['seen'])} "
                            "real observations")
         if interpreter.profile == "2.7":
@@ -232,8 +235,9 @@ CHECKS: list[Check] = [
         "gc.auto.default", CHAPTER,
         "the automatic collections of an allocation workload, with the version's "
         "thresholds: when, which generation, what they found",
-        "auto probe: gc.callbacks (3.x) or polling gc.get_count() and DEBUG_STATS (2.7); "
-        "the model replays the same ops after as many long-lived objects",
+        "auto probe: gc.callbacks and gc.get_stats() (3.x), or polling gc.get_count() "
+        "and DEBUG_STATS (2.7); the model replays the same ops after as many "
+        "long-lived objects",
         _auto(AUTO_DEFAULT),
     ),
     Check(

@@ -236,6 +236,13 @@ class Heap(Drawable):
         self._transient("tuple", 3)
         return counts
 
+    def get_stats(self) -> list[dict[str, int]]:
+        """`gc.get_stats()`: collections, collected and uncollectable, per generation.
+
+        (Unlike `get_count`, the model does not count what building this list costs.)
+        """
+        return [dict(stats) for stats in self.stats]
+
     def get_threshold(self) -> tuple[int, int, int]:
         """`gc.get_threshold()` (its result tuple costs what `get_count`'s does)."""
         thresholds = (self.generations[0].threshold, self.generations[1].threshold,

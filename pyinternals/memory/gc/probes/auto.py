@@ -90,6 +90,7 @@ gc.collect()
 long_lived = len(gc.get_objects())
 if polling:
     gc.set_debug(gc.DEBUG_STATS)    # its argument tuple comes before the collection
+stats_before = gc.get_stats() if hasattr(gc, "get_stats") else None
 gc.collect()                    # reported too on 2.7: the first report is dropped
 if not polling:
     gc.callbacks.append(callback)
@@ -99,6 +100,10 @@ if polling:
 else:
     gc.callbacks.remove(callback)
 end_counts = list(gc.get_count())
+gc_stats = None
+if stats_before is not None:    # what the second collection and the workload added
+    gc_stats = [dict((key, after[key] - before[key]) for key in after)
+             for before, after in zip(stats_before, gc.get_stats())]
 
 reports = []
 if stats is not None:
@@ -122,4 +127,5 @@ sys.stdout.write(json.dumps({
     "seen": [seen[k:k + 4] for k in range(0, len(seen), 4)],
     "reports": reports,
     "end_counts": end_counts,
+    "stats": gc_stats,
 }))
