@@ -193,6 +193,10 @@ class AllocationRun:
     `gc.callbacks` (3.x), or polling `gc.get_count()` after each op and reading the
     collector's `DEBUG_STATS` report (2.7).  The observer's own allocations (the
     callbacks' `info` dict, `get_count`'s tuple) count as they do in CPython.
+
+    One simplification: the probe assigns `slots[i]` in place, the model appends
+    to and removes from its `slots` list, so the order of that list's references
+    differs; no count or collection depends on it.
     """
 
     def __init__(self, spec: Spec, version: str, long_lived: int) -> None:
