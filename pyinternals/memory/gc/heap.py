@@ -706,7 +706,7 @@ class Heap(Drawable):
 
     def _dealloc_end(self, op: PyObject) -> None:
         """The end of `tp_dealloc`: the memory goes (`tp_free`, a free list)."""
-        op.freed = "collector" if self.collecting else "refcount"
+        op.freed = "the collector" if self.collecting else "reference counting"
         kind = op.ob_type.kind
         if kind in self._capacity:
             self._gc_free(kind, op.size)

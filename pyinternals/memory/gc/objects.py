@@ -169,7 +169,7 @@ class PyObject:
         self.wr_callback: WeakCallback | None = None
         #: How many items a tuple has (it decides the tuple's free list).
         self.size = 0
-        #: `None` while alive; then `"refcount"` or `"collector"`: who freed it.
+        #: `None` while alive; then `"reference counting"` or `"the collector"`: who freed it.
         self.freed: str | None = None
 
     # -- State -----------------------------------------------------------------------

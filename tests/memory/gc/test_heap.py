@@ -55,7 +55,7 @@ def test_a_cycle_survives_unroot_and_dies_at_collect():
     assert a.ob_refcnt == b.ob_refcnt == 1
     assert heap.collect() == 2
     assert not heap.alive(a)
-    assert a.freed == "collector"
+    assert a.freed == "the collector"
 
 
 def test_list_references_are_kept_in_traverse_order_last_item_first():
@@ -261,7 +261,7 @@ def test_freed_objects_cannot_be_referenced():
     heap.unroot(b)
     for action in (lambda: heap.link(a, b), lambda: heap.root(b), lambda: heap.unroot(b),
                    lambda: heap.link(b, a), lambda: heap.weakref(b)):
-        with pytest.raises(HeapError, match="b: it was freed by refcount"):
+        with pytest.raises(HeapError, match="b: it was freed by reference counting"):
             action()
     assert a.ob_refcnt == 1
     assert a.referents == []
