@@ -69,6 +69,13 @@ _ROLES: dict[str, dict[str, Any]] = {
     "tentative": {"fillcolor": PALETTE["grey_fill"], "color": PALETTE["muted"]},
     "unreachable": {"fillcolor": PALETTE["red_fill"], "color": PALETTE["red"]},
     "root": {"fillcolor": PALETTE["yellow_fill"], "color": PALETTE["orange"]},
+    # The three colours of tri-colour marking, literally.
+    "white": {"fillcolor": PALETTE["paper"], "color": PALETTE["ink"]},
+    "grey": {"fillcolor": "#b8b8b8", "color": PALETTE["ink"]},
+    "black": {"fillcolor": PALETTE["ink"], "color": PALETTE["ink"],
+              "fontcolor": PALETTE["paper"]},
+    "freed": {"style": "rounded,dashed", "color": PALETTE["muted"],
+              "fontcolor": PALETTE["muted"]},
     # Threads and locks.
     "holder": {"fillcolor": PALETTE["green_fill"], "color": PALETTE["green"], "penwidth": 2},
     "waiter": {"fillcolor": PALETTE["orange_fill"], "color": PALETTE["orange"]},
@@ -93,6 +100,7 @@ _EDGE_ROLES: dict[str, dict[str, Any]] = {
     "free": {"color": PALETTE["green"], "style": "dashed", "arrowhead": "vee"},
     "request": {"color": PALETTE["orange"], "style": "dashed"},
     "holds": {"color": PALETTE["green"], "penwidth": 2},
+    "outside": {"color": PALETTE["orange"], "style": "bold"},
 }
 
 
