@@ -70,6 +70,10 @@ from pyinternals.profiles import (  # noqa: E402
     gc,
     gil,
     pyc,
+    runtime,
 )
 
-__all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "pyc", "resolve", "running"]
+__all__ = [
+    "KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "pyc", "resolve", "running",
+    "runtime",
+]

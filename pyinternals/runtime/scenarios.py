@@ -1,0 +1,211 @@
+"""Start-up scenarios: the same command line run by a real interpreter and by the model.
+
+Each {py:class}`Scenario` is a way of starting Python that changes where it looks
+for modules: `-S`, `-s`, `-I`, `-E` with `PYTHONPATH`, missing `PYTHONPATH` entries,
+`PYTHONHOME`, a script in another folder (also through a symbolic link), `-m`, a
+fresh virtual environment with and without `-S`.  {py:class}`Sandbox` builds the
+folders they need in a temporary directory (a home folder whose user site has a
+`.pth` file, a script folder, a `venv --without-pip` made by the real interpreter),
+so that nothing on the machine (its own site-packages, the user's `~/.local`, the
+`PYTHON*` variables of the shell) can change the outcome.  The environment holds
+only `HOME`, `PATH` and what the scenario adds, for both sides.
+
+{py:meth}`Sandbox.observe` runs the `startup` probe in the real interpreter;
+{py:meth}`Sandbox.model` runs {py:func}`~pyinternals.runtime.pathconfig.configure`
+on the same command line, environment and folder.  Both give a
+{py:class}`Outcome` with the fields the ledger compares.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyinternals.observe import Interpreter
+from pyinternals.runtime.fs import RealFileSystem
+from pyinternals.runtime.getpath import PROBES, BuildConfig
+from pyinternals.runtime.pathconfig import configure
+from pyinternals.runtime.status import PyStatusExit
+
+__all__ = ["SCENARIOS", "Outcome", "Sandbox", "Scenario", "sandbox"]
+
+PROBE = PROBES / "startup.py"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A way to start the interpreter.
+
+    `options` go between the program and what to run; `run` is `"-c"` (the probe's
+    source), `"script"` (the probe in another folder), `"link"` (the same script
+    through a symbolic link in the current folder) or `"-m"` (the probe as a module
+    in the current folder).  `env` values may use `{root}` (the sandbox) and
+    `{prefix}` (the interpreter's prefix).
+    """
+
+    name: str
+    what: str
+    options: tuple[str, ...] = ()
+    run: str = "-c"
+    env: tuple[tuple[str, str], ...] = ()
+    venv: bool = False
+    #: Fields not compared, with the reason (`"argv"`: runpy changes it for -m).
+    skip_fields: tuple[str, ...] = ()
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("plain", "no options; a user site with a .pth file"),
+    Scenario("no-site", "-S: no site", options=("-S",)),
+    Scenario("no-user-site", "-s: no user site", options=("-s",)),
+    Scenario("isolated", "-I: isolated (implies -E, -s and, in 3.11+, -P)", options=("-I",)),
+    Scenario("ignore-env", "-E with PYTHONPATH set: the variable is ignored",
+             options=("-E",), env=(("PYTHONPATH", "{root}/extra"),)),
+    Scenario("pythonpath", "PYTHONPATH with an existing, a missing and a relative entry",
+             env=(("PYTHONPATH", "{root}/extra:{root}/missing:relative"),)),
+    Scenario("pythonhome", "PYTHONHOME naming the installation",
+             env=(("PYTHONHOME", "{prefix}"),)),
+    Scenario("script", "a script in another folder", run="script"),
+    Scenario("script-link", "a script reached through a symbolic link", run="link"),
+    Scenario("module", "-m: a module from the current folder", run="-m",
+             skip_fields=("argv",)),
+    Scenario("venv", "a fresh venv --without-pip", venv=True),
+    Scenario("venv-no-site", "the venv with -S: the prefix stays the base", venv=True,
+             options=("-S",)),
+)
+
+#: The fields compared, in the ledger's order.
+FIELDS = ("path", "prefix", "exec_prefix", "base_prefix", "flags", "argv")
+
+
+@dataclass
+class Outcome:
+    """What `sys` looked like when the program started (or how starting failed)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    #: Exit status and standard error, when the interpreter did not start.
+    failure: tuple[int, str] | None = None
+
+    def compared(self, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The fields the ledger compares (or the failure)."""
+        if self.failure is not None:
+            return {"failure": self.failure}
+        return {k: self.values[k] for k in FIELDS if k not in skip}
+
+
+class Sandbox:
+    """The folders one real interpreter's scenarios run in (made once, then reused)."""
+
+    def __init__(self, interpreter: Interpreter, root: Path) -> None:
+        self.interpreter = interpreter
+        self.root = root
+        self.build = BuildConfig.of(interpreter)
+        self.home = root / "home"
+        self.work = root / "work"
+        self.scripts = root / "scripts"
+        self._venv: Path | None = None
+        self._venv_error: str | None = None
+        self._lock = threading.Lock()
+        self._make_tree()
+
+    def _make_tree(self) -> None:
+        family = self.interpreter.family
+        user_site = self.home / ".local" / "lib" / f"python{family}" / "site-packages"
+        user_site.mkdir(parents=True)
+        (self.root / "extra").mkdir()
+        (self.root / "pth-target").mkdir()
+        # A blank line, a comment, a folder that exists, one that does not, an import.
+        (user_site / "extra.pth").write_text(
+            f"# a comment\n{self.root}/pth-target\n\n{self.root}/not-there\n"
+            "import os\n")
+        self.work.mkdir()
+        self.scripts.mkdir()
+        shutil.copy(PROBE, self.scripts / "probe.py")
+        shutil.copy(PROBE, self.work / "startup_probe.py")
+        (self.work / "link.py").symlink_to(self.scripts / "probe.py")
+
+    def venv(self) -> Path:
+        """A `venv --without-pip` made by the real interpreter (3.3+)."""
+        with self._lock:
+            if self._venv is None and self._venv_error is None:
+                target = self.root / "venv"
+                proc = subprocess.run(
+                    [self.interpreter.executable, "-E", "-m", "venv", "--without-pip",
+                     str(target)], capture_output=True, text=True, check=False,
+                    env=self.environment(), timeout=120)
+                if proc.returncode:
+                    self._venv_error = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+                else:
+                    self._venv = target
+            if self._venv is None:
+                raise RuntimeError(f"no venv for {self.interpreter.describe()}: "
+                                   f"{self._venv_error}")
+            return self._venv
+
+    def environment(self, scenario: Scenario | None = None) -> dict[str, str]:
+        """`HOME`, `PATH` and the scenario's own variables."""
+        exe_dir = str(Path(self.interpreter.executable).parent)
+        env = {"HOME": str(self.home), "PATH": f"{exe_dir}:/usr/bin:/bin"}
+        for key, value in (scenario.env if scenario else ()):
+            env[key] = value.format(root=self.root, prefix=self.build.prefix)
+        return env
+
+    def argv(self, scenario: Scenario) -> list[str]:
+        """The command line: program, options, then what to run."""
+        program = (str(self.venv() / "bin" / "python") if scenario.venv
+                   else self.interpreter.executable)
+        what: list[str]
+        if scenario.run == "-c":
+            what = ["-c", PROBE.read_text()]
+        elif scenario.run == "script":
+            what = [str(self.scripts / "probe.py"), "arg"]
+        elif scenario.run == "link":
+            what = ["link.py", "arg"]
+        else:
+            what = ["-m", "startup_probe", "arg"]
+        return [program, *scenario.options, *what]
+
+    def observe(self, scenario: Scenario) -> Outcome:
+        """Start the real interpreter this way; what its `sys` said."""
+        proc = subprocess.run(self.argv(scenario), capture_output=True, text=True,
+                              env=self.environment(scenario), cwd=self.work, check=False,
+                              timeout=120, stdin=subprocess.DEVNULL)
+        if proc.returncode:
+            return Outcome(failure=(proc.returncode, proc.stderr))
+        data = json.loads(proc.stdout)
+        data["flags"] = [tuple(pair) for pair in data["flags"]]
+        return Outcome(data)
+
+    def model(self, scenario: Scenario) -> Outcome:
+        """The model's start-up with the same command line, environment and folder."""
+        try:
+            boot = configure(self.argv(scenario), self.environment(scenario),
+                             profile=self.interpreter.family, build=self.build,
+                             fs=RealFileSystem(str(self.work)))
+        except PyStatusExit as exc:
+            return Outcome(failure=(exc.exitcode, exc.stderr))
+        return Outcome({
+            "path": boot.sys_path, "prefix": boot.prefix, "exec_prefix": boot.exec_prefix,
+            "base_prefix": boot.base_prefix, "flags": list(boot.flags._asdict().items()),
+            "argv": boot.argv,
+        })
+
+
+_sandboxes: dict[Interpreter, Sandbox] = {}
+_guard = threading.Lock()
+
+
+def sandbox(interpreter: Interpreter) -> Sandbox:
+    """The sandbox of `interpreter`, made on first use and removed at exit."""
+    with _guard:
+        if interpreter not in _sandboxes:
+            root = Path(tempfile.mkdtemp(prefix=f"pyinternals-startup-{interpreter.family}-"))
+            atexit.register(shutil.rmtree, root, True)
+            _sandboxes[interpreter] = Sandbox(interpreter, root.resolve())
+        return _sandboxes[interpreter]
