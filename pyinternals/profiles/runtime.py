@@ -107,8 +107,9 @@ class RuntimeProfile:
     #: Modules that running a `-c` command imports before the command runs (3.13
     #: registers the source with `linecache` so that tracebacks can show it).
     run_command_imports: tuple[str, ...]
-    #: Tracebacks printed by the interactive loop quote the source line (3.13+).
-    interactive_tracebacks_quote_source: bool
+    #: The source of `-c` commands and interactive input is registered with
+    #: `linecache`, so that tracebacks quote it (3.13+).
+    tracebacks_quote_string_source: bool
 
 
 _STEPS_27 = (
@@ -205,7 +206,7 @@ def _profile_3(minor: int, *, int_max: int) -> RuntimeProfile:
         startup_steps=_STEPS_3,
         frozen_modules=_FROZEN_3,
         run_command_imports=("linecache",) if minor >= 13 else (),
-        interactive_tracebacks_quote_source=minor >= 13,
+        tracebacks_quote_string_source=minor >= 13,
     )
 
 
@@ -235,7 +236,7 @@ PROFILES: dict[str, RuntimeProfile] = {
         startup_steps=_STEPS_27,
         frozen_modules=frozenset(),
         run_command_imports=(),
-        interactive_tracebacks_quote_source=False,
+        tracebacks_quote_string_source=False,
     ),
     "3.11": _profile_3(11, int_max=-1),
     "3.12": _profile_3(12, int_max=4300),
