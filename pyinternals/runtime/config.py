@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import signal
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -346,7 +347,7 @@ def _preconfig_init_utf8_mode(config: PyConfig, env: Mapping[str, str]) -> int:
             return 1
         if value == "0":
             return 0
-        raise InitError("preconfig_init_utf8_mode", "invalid -X utf8 option value",
+        raise InitError("invalid -X utf8 option value", function="preconfig_init_utf8_mode",
                         runtime_state="preinitializing")
     text = _getenv(config, env, "PYTHONUTF8")
     if text is not None:
@@ -354,9 +355,8 @@ def _preconfig_init_utf8_mode(config: PyConfig, env: Mapping[str, str]) -> int:
             return 1
         if text == "0":
             return 0
-        raise InitError("preconfig_init_utf8_mode",
-                        "invalid PYTHONUTF8 environment variable value",
-                        runtime_state="preinitializing")
+        raise InitError("invalid PYTHONUTF8 environment variable value",
+                        function="preconfig_init_utf8_mode", runtime_state="preinitializing")
     return 1 if _legacy_c_locale(env) else 0
 
 
@@ -459,8 +459,8 @@ def _config_init_hash_seed(config: PyConfig, env: Mapping[str, str]) -> None:
     if text is not None and text != "random":
         seed = _strtoul(text)
         if seed is None or seed > MAX_HASH_SEED:
-            raise InitError("config_init_hash_seed", 'PYTHONHASHSEED must be "random" '
-                            "or an integer in range [0; 4294967295]",
+            raise InitError('PYTHONHASHSEED must be "random" or an integer in range '
+                            "[0; 4294967295]", function="config_init_hash_seed",
                             runtime_state="preinitialized")
         config.use_hash_seed, config.hash_seed = 1, seed
     else:
@@ -497,17 +497,17 @@ def _config_init_int_max_str_digits(config: PyConfig, env: Mapping[str, str]) ->
     if text is not None:
         value = _str_to_int(text)
         if value is None or not (value == 0 or value >= threshold):
-            raise InitError("config_init_int_max_str_digits",
-                            f"PYTHONINTMAXSTRDIGITS: invalid limit; must be >= {threshold}"
-                            " or 0 for unlimited.", runtime_state="preinitialized")
+            raise InitError(f"PYTHONINTMAXSTRDIGITS: invalid limit; must be >= {threshold}"
+                            " or 0 for unlimited.", function="config_init_int_max_str_digits",
+                            runtime_state="preinitialized")
         config.int_max_str_digits = value
     option = _xoption(config, "int_max_str_digits")
     if option is not None:
         value = _str_to_int(option.partition("=")[2]) if "=" in option else None
         if value is None or not (value == 0 or value >= threshold):
-            raise InitError("config_init_int_max_str_digits",
-                            f"-X int_max_str_digits: invalid limit; must be >= {threshold}"
-                            " or 0 for unlimited.", runtime_state="preinitialized")
+            raise InitError(f"-X int_max_str_digits: invalid limit; must be >= {threshold}"
+                            " or 0 for unlimited.", function="config_init_int_max_str_digits",
+                            runtime_state="preinitialized")
         config.int_max_str_digits = value
     default = config.profile.int_max_str_digits_default
     if config.int_max_str_digits < 0 and default is not None:
@@ -527,8 +527,8 @@ def _config_read_complex_options(config: PyConfig, env: Mapping[str, str]) -> No
     frozen = _xoption_value(config, "frozen_modules")
     if frozen is not None:
         if frozen not in ("", "on", "off"):
-            raise InitError("config_init_import", 'bad value for option -X frozen_modules '
-                            '(expected "on" or "off")', runtime_state="preinitialized")
+            raise InitError('bad value for option -X frozen_modules (expected "on" or "off")',
+                            runtime_state="preinitialized")
         config.use_frozen_modules = 0 if frozen == "off" else 1
 
 
@@ -624,11 +624,10 @@ def _read_config_27(config: PyConfig, env: Mapping[str, str]) -> None:
     if seed is not None and seed != "random":
         number = _strtoul(seed)
         if number is None or number > MAX_HASH_SEED:
-            # _PyRandom_Init calls Py_FatalError, which aborts: SIGABRT, status 134.
-            error = InitError("", 'Fatal Python error: PYTHONHASHSEED must be "random" '
-                              "or an integer in range [0; 4294967295]")
-            error.exitcode = 134
-            raise error
+            # _PyRandom_Init calls Py_FatalError, which aborts: killed by SIGABRT (a
+            # shell shows status 134).
+            raise InitError('PYTHONHASHSEED must be "random" or an integer in range '
+                            "[0; 4294967295]", exitcode=-signal.SIGABRT)
     # Second pass: every option, with errors.
     getopt = GetOpt(config.orig_argv, config.profile)
     help_wanted = version_wanted = False

@@ -32,9 +32,10 @@ from pyinternals.observe import Interpreter
 from pyinternals.runtime.fs import RealFileSystem
 from pyinternals.runtime.getpath import PROBES, BuildConfig
 from pyinternals.runtime.pathconfig import configure
-from pyinternals.runtime.status import PyStatusExit
+from pyinternals.runtime.status import InitError, PyStatusExit
 
-__all__ = ["SCENARIOS", "Outcome", "Sandbox", "Scenario", "sandbox"]
+__all__ = ["BAD_SCENARIOS", "FLAG_SCENARIOS", "SCENARIOS", "Outcome", "Sandbox", "Scenario",
+           "sandbox"]
 
 PROBE = PROBES / "startup.py"
 
@@ -45,9 +46,10 @@ class Scenario:
 
     `options` go between the program and what to run; `run` is `"-c"` (the probe's
     source), `"script"` (the probe in another folder), `"link"` (the same script
-    through a symbolic link in the current folder) or `"-m"` (the probe as a module
-    in the current folder).  `env` values may use `{root}` (the sandbox) and
-    `{prefix}` (the interpreter's prefix).
+    through a symbolic link in the current folder), `"-m"` (the probe as a module
+    in the current folder) or `""` (nothing: the options are the whole command).
+    `env` values may use `{root}` (the sandbox) and `{prefix}` (the interpreter's
+    prefix).
     """
 
     name: str
@@ -56,8 +58,10 @@ class Scenario:
     run: str = "-c"
     env: tuple[tuple[str, str], ...] = ()
     venv: bool = False
-    #: Fields not compared, with the reason (`"argv"`: runpy changes it for -m).
-    skip_fields: tuple[str, ...] = ()
+    #: The fields compared.  `argv` is left out for `-m`: `runpy` replaces
+    #: `sys.argv[0]` with the module's file, which needs the import system.
+    fields: tuple[str, ...] = ("path", "prefix", "exec_prefix", "base_prefix", "flags",
+                               "argv")
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -74,14 +78,37 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("script", "a script in another folder", run="script"),
     Scenario("script-link", "a script reached through a symbolic link", run="link"),
     Scenario("module", "-m: a module from the current folder", run="-m",
-             skip_fields=("argv",)),
+             fields=("path", "prefix", "exec_prefix", "base_prefix", "flags")),
     Scenario("venv", "a fresh venv --without-pip", venv=True),
     Scenario("venv-no-site", "the venv with -S: the prefix stays the base", venv=True,
              options=("-S",)),
 )
 
-#: The fields compared, in the ledger's order.
-FIELDS = ("path", "prefix", "exec_prefix", "base_prefix", "flags", "argv")
+_OPTIONS = ("flags", "warnoptions", "xoptions", "argv")
+
+#: Command lines and environments that set many flags at once.
+FLAG_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("options", "-b -b -B -d -O -O -s -u -v -v -t -W ignore -W error",
+             options=("-b", "-b", "-B", "-d", "-O", "-O", "-s", "-u", "-v", "-v", "-t",
+                      "-W", "ignore", "-Werror"), fields=_OPTIONS),
+    Scenario("grouped", "-bBdOsuv grouped in one word, -Wignore glued to its value",
+             options=("-bBdOsuv", "-Wignore"), fields=_OPTIONS),
+    Scenario("environment", "PYTHONVERBOSE=2, PYTHONOPTIMIZE=x, PYTHONDEBUG=-3, "
+             "PYTHONDONTWRITEBYTECODE=1, PYTHONNOUSERSITE=1, PYTHONINSPECT= (empty), "
+             "PYTHONHASHSEED=0, PYTHONWARNINGS=ignore::DeprecationWarning,error",
+             env=(("PYTHONVERBOSE", "2"), ("PYTHONOPTIMIZE", "x"), ("PYTHONDEBUG", "-3"),
+                  ("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONNOUSERSITE", "1"),
+                  ("PYTHONINSPECT", ""), ("PYTHONHASHSEED", "0"),
+                  ("PYTHONWARNINGS", "ignore::DeprecationWarning,error")), fields=_OPTIONS),
+    Scenario("environment-ignored", "the same variables with -E",
+             options=("-E",), env=(("PYTHONVERBOSE", "2"), ("PYTHONOPTIMIZE", "x"),
+                                   ("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONHASHSEED", "0"),
+                                   ("PYTHONWARNINGS", "error")), fields=_OPTIONS),
+    Scenario("x-options", "-I -q -X dev -X utf8=0 -X int_max_str_digits=1000 -X importtime "
+             "-X frozen_modules=off (3.x)",
+             options=("-I", "-q", "-X", "dev", "-X", "utf8=0", "-X", "int_max_str_digits=1000",
+                      "-X", "frozen_modules=off"), fields=_OPTIONS),
+)
 
 
 @dataclass
@@ -92,11 +119,11 @@ class Outcome:
     #: Exit status and standard error, when the interpreter did not start.
     failure: tuple[int, str] | None = None
 
-    def compared(self, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    def compared(self, fields: tuple[str, ...]) -> dict[str, Any]:
         """The fields the ledger compares (or the failure)."""
         if self.failure is not None:
             return {"failure": self.failure}
-        return {k: self.values[k] for k in FIELDS if k not in skip}
+        return {k: self.values[k] for k in fields}
 
 
 class Sandbox:
@@ -167,6 +194,8 @@ class Sandbox:
             what = [str(self.scripts / "probe.py"), "arg"]
         elif scenario.run == "link":
             what = ["link.py", "arg"]
+        elif scenario.run == "":
+            what = []
         else:
             what = ["-m", "startup_probe", "arg"]
         return [program, *scenario.options, *what]
@@ -177,9 +206,10 @@ class Sandbox:
                               env=self.environment(scenario), cwd=self.work, check=False,
                               timeout=120, stdin=subprocess.DEVNULL)
         if proc.returncode:
-            return Outcome(failure=(proc.returncode, proc.stderr))
+            return Outcome(failure=(proc.returncode, _first_part(proc.stderr)))
         data = json.loads(proc.stdout)
         data["flags"] = [tuple(pair) for pair in data["flags"]]
+        data["xoptions"] = [tuple(pair) for pair in data["xoptions"]]
         return Outcome(data)
 
     def model(self, scenario: Scenario) -> Outcome:
@@ -188,13 +218,40 @@ class Sandbox:
             boot = configure(self.argv(scenario), self.environment(scenario),
                              profile=self.interpreter.family, build=self.build,
                              fs=RealFileSystem(str(self.work)))
-        except PyStatusExit as exc:
+        except (PyStatusExit, InitError) as exc:
             return Outcome(failure=(exc.exitcode, exc.stderr))
+        config = boot.config
+        xoptions = sorted({k: (v or True) for k, _, v in
+                           (o.partition("=") for o in config.xoptions)}.items())
         return Outcome({
             "path": boot.sys_path, "prefix": boot.prefix, "exec_prefix": boot.exec_prefix,
             "base_prefix": boot.base_prefix, "flags": list(boot.flags._asdict().items()),
-            "argv": boot.argv,
+            "argv": boot.argv, "warnoptions": config.warnoptions, "xoptions": xoptions,
         })
+
+
+def _first_part(stderr: str) -> str:
+    """Standard error up to the threads' tracebacks (their addresses vary)."""
+    head, sep, _ = stderr.partition("\nCurrent thread 0x")
+    return head + "\n" if sep else stderr
+
+
+#: Command lines the real interpreters refuse, and values they cannot start with.
+BAD_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("unknown-option", "-Z", options=("-Z",), run=""),
+    Scenario("missing-argument", "-c with no command", options=("-c",), run=""),
+    Scenario("long-option", "--foo", options=("--foo",), run=""),
+    Scenario("bare-x", "-X with no value (2.7 reserves -X)", options=("-X",), run=""),
+    Scenario("division-option", "-Qfoo (2.7's -Q takes old, warn, warnall or new)",
+             options=("-Qfoo",), run=""),
+    Scenario("hash-seed", "PYTHONHASHSEED=abc", env=(("PYTHONHASHSEED", "abc"),)),
+    Scenario("utf8-value", "-X utf8=2", options=("-X", "utf8=2")),
+    Scenario("utf8-variable", "PYTHONUTF8=x", env=(("PYTHONUTF8", "x"),)),
+    Scenario("int-max-str-digits", "-X int_max_str_digits=5",
+             options=("-X", "int_max_str_digits=5")),
+    Scenario("frozen-modules", "-X frozen_modules=maybe",
+             options=("-X", "frozen_modules=maybe")),
+)
 
 
 _sandboxes: dict[Interpreter, Sandbox] = {}

@@ -41,34 +41,38 @@ class UsageError(PyStatusExit):
 
 
 class InitError(FatalError):
-    """Start-up failed: `Fatal Python error: FUNCTION: MESSAGE`, exit status 1.
+    """Start-up failed as the real interpreter fails: what it prints, its exit status.
 
-    `runtime_state` is the line CPython 3.x adds ("Python runtime state: ..."), and
-    `details` the lines printed after it (the exception that caused the failure).
-    3.x then prints a blank line and, when a thread state exists, the threads'
-    tracebacks (`Current thread 0x... (most recent call first)`): the model stops at
-    the blank line, since the thread's address changes from run to run.  2.x printed
-    only the exception (`ImportError: No module named site`): for those, `function`
-    is empty and `stderr` is the exception line alone.
+    3.x prints `Fatal Python error: FUNCTION: MESSAGE` (the function is left out for
+    some errors), `Python runtime state: STATE`, the exception that caused the
+    failure if any (`details`), a blank line and, when a thread state exists, the
+    threads' tracebacks (`Current thread 0x... (most recent call first)`).  The model
+    stops at the blank line, since the thread's address changes from run to run.
+    2.x printed `Fatal Python error: MESSAGE` and aborted (`exitcode` -6: killed by
+    SIGABRT), or only the exception for a failed `import site` (`fatal=False`).
+    `preamble` is printed first (3.11's dump of the path configuration).
     """
 
-    exitcode = 1
-
-    def __init__(self, function: str, message: str, *, runtime_state: str = "",
-                 details: str = "", preamble: str = "") -> None:
-        super().__init__(function, message)
+    def __init__(self, message: str, *, function: str = "", runtime_state: str = "",
+                 details: str = "", preamble: str = "", fatal: bool = True,
+                 exitcode: int = 1) -> None:
+        super().__init__(function or "Py_Initialize", message)
+        self.message = message
         self.runtime_state = runtime_state
         self.details = details
-        lines = [preamble] if preamble else []
-        if function:
-            lines.append(f"Fatal Python error: {function}: {message}")
+        self.exitcode = exitcode
+        lines = [preamble.rstrip("\n")] if preamble else []
+        if fatal:
+            lines.append("Fatal Python error: " + (f"{function}: " if function else "")
+                         + message)
             if runtime_state:
                 lines.append(f"Python runtime state: {runtime_state}")
-        elif message:
+        else:
             lines.append(message)
         if details:
-            lines.append(details)
+            lines.append(details.rstrip("\n"))
+        if runtime_state:
+            lines.append("")
         #: What the real interpreter prints on standard error.
-        self.stderr = "\n".join(lines) + ("\n\n" if function else "\n")
-        if not function:
-            self.args = (message,)
+        self.stderr = "\n".join(lines) + "\n"
+        self.args = (self.stderr.strip(),)
