@@ -63,6 +63,9 @@ class RuntimeProfile:
     reserved_options: tuple[tuple[str, str], ...]
     #: The fields of `sys.flags`, in order.
     flags_fields: tuple[str, ...]
+    #: Flags shown as 0 or 1 however often their option is repeated (3.13 made these
+    #: `PyConfig` members booleans: `-dd` gives `sys.flags.debug == 1`).
+    boolean_flags: frozenset[str]
     #: `sys.flags.int_max_str_digits` when nothing sets it (3.11.x shows -1, the
     #: "not set" marker; 3.12+ show the default limit).  `None`: no such flag.
     int_max_str_digits_default: int | None
@@ -189,6 +192,8 @@ def _profile_3(minor: int, *, int_max: int) -> RuntimeProfile:
         long_options=_LONG_3,
         reserved_options=(("J", "-J is reserved for Jython"),),
         flags_fields=_FLAGS_3,
+        boolean_flags=(frozenset({"debug", "inspect", "interactive", "quiet"}) if minor >= 13
+                       else frozenset()),
         int_max_str_digits_default=int_max,
         path_algorithm="getpath.py",
         stdlib_subdir=f"{{platlibdir}}/python{v}",
@@ -219,6 +224,7 @@ PROFILES: dict[str, RuntimeProfile] = {
         reserved_options=(("J", "-J is reserved for Jython"),
                           ("X", "-X is reserved for implementation-specific arguments")),
         flags_fields=_FLAGS_27,
+        boolean_flags=frozenset(),
         int_max_str_digits_default=None,
         path_algorithm="getpath.c",
         stdlib_subdir="lib/python2.7",

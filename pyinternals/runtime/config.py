@@ -295,8 +295,11 @@ def _legacy_c_locale(env: Mapping[str, str]) -> bool:
 
 
 def _xoption(config: PyConfig, name: str) -> str | None:
-    """`config_get_xoption`: the `-X name[=value]` option given last, whole."""
-    for option in reversed(config.xoptions):
+    """`_Py_get_xoption`: the *first* `-X name[=value]` option, whole.
+
+    (`sys._xoptions` is a dict built in order: there the last one wins.)
+    """
+    for option in config.xoptions:
         if option == name or option.startswith(name + "="):
             return option
     return None
@@ -820,7 +823,11 @@ class SysFlags(tuple[Any, ...]):
 
 def sys_flags(config: PyConfig, profile: str | None = None) -> SysFlags:
     """The `sys.flags` of an interpreter configured by `config` (`set_flags_from_config`)."""
-    fields = profiles.runtime.get(profile or config.version).flags_fields
+    rt = profiles.runtime.get(profile or config.version)
+    fields = rt.flags_fields
     if config.globals:  # 2.x: make_flags() reads the global flags
         return SysFlags(fields, [config.globals[GLOBALS_27[name]] for name in fields])
-    return SysFlags(fields, [_FLAG_SOURCES[name](config) for name in fields])
+    values = [_FLAG_SOURCES[name](config) for name in fields]
+    values = [int(bool(v)) if name in rt.boolean_flags else v
+              for name, v in zip(fields, values, strict=True)]
+    return SysFlags(fields, values)

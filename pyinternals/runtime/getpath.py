@@ -207,8 +207,15 @@ def _realpath(fs: FileSystem, path: str) -> str:
 
 
 def _readlines(fs: FileSystem, path: str) -> list[str]:
-    """getpath.c's `readlines`: the lines of a UTF-8 file (`OSError` if unreadable)."""
-    return fs.read_bytes(path).decode("utf-8", "surrogateescape").splitlines()
+    """getpath.c's `readlines`: the lines of a UTF-8 file (`OSError` if unreadable).
+
+    A folder reads as an empty file: `fopen` opens one on Linux, `fread` gets nothing.
+    """
+    try:
+        data = fs.read_bytes(path)
+    except IsADirectoryError:
+        return []
+    return data.decode("utf-8", "surrogateescape").splitlines()
 
 
 @dataclass
