@@ -107,6 +107,11 @@ class RuntimeProfile:
     #: Standard library modules that 3.11+ freezes into the binary and imports at
     #: start-up without reading their source (they still get `__file__`).
     frozen_modules: frozenset[str]
+    #: How start-up fails when `encodings` cannot be imported (PYTHONHOME pointing
+    #: nowhere): the C function named in the fatal error (`""`: none) and its message.
+    encodings_error: tuple[str, str]
+    #: 3.11 and 3.12 print the path configuration (`_Py_DumpPathConfig`) first.
+    dumps_path_config: bool
     #: Modules that running a `-c` command imports before the command runs (3.13
     #: registers the source with `linecache` so that tracebacks can show it).
     run_command_imports: tuple[str, ...]
@@ -210,6 +215,10 @@ def _profile_3(minor: int, *, int_max: int) -> RuntimeProfile:
         pth_skips_dotfiles=minor >= 13,
         startup_steps=_STEPS_3,
         frozen_modules=_FROZEN_3,
+        encodings_error=(("", "Failed to import encodings module") if minor >= 13 else
+                         ("init_fs_encoding", "failed to get the Python codec of the "
+                          "filesystem encoding")),
+        dumps_path_config=minor < 13,
         run_command_imports=("linecache",) if minor >= 13 else (),
         tracebacks_quote_string_source=minor >= 13,
     )
@@ -241,6 +250,8 @@ PROFILES: dict[str, RuntimeProfile] = {
         pth_skips_dotfiles=False,
         startup_steps=_STEPS_27,
         frozen_modules=frozenset(),
+        encodings_error=("", "ImportError: No module named site"),
+        dumps_path_config=False,
         run_command_imports=(),
         tracebacks_quote_string_source=False,
     ),

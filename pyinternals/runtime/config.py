@@ -8,9 +8,10 @@ options needed before anything else: `-E`, `-I`, `-X utf8`, `-X dev`).  2.x's
 `Py_VerboseFlag`, ...), and `Py_InitializeEx` added the environment's.
 
 The model reads into one {py:class}`PyConfig` for both eras, with 3.x's field names;
-2.x's global flags map onto them (`Py_NoSiteFlag` is `not site_import`,
-`Py_DontWriteBytecodeFlag` is `not write_bytecode`, ...) and its own options
-(`-3`, `-Q`, `-t`, `-U`) have fields of their own.  {py:func}`read_config` is the
+for 2.x it also keeps the global flags by their C names (`PyConfig.globals`), which
+map onto those fields (`Py_NoSiteFlag` is `not site_import`,
+`Py_DontWriteBytecodeFlag` is `not write_bytecode`, ...) and hold 2.x's own options
+(`-3`, `-Q`, `-t`, `-U`).  {py:func}`read_config` is the
 whole reading; {py:func}`sys_flags` turns a configuration into the `sys.flags` the
 real interpreter would show.  The page {doc}`/runtime` walks through them.
 
@@ -23,7 +24,8 @@ real interpreter would show.  The page {doc}`/runtime` walks through them.
 
 ```
 
-A command line the real interpreter refuses raises {py:class}`UsageError` with the
+A command line the real interpreter refuses raises
+{py:class}`~pyinternals.runtime.status.UsageError` with the
 real message and exit status 2; `-h` and `--version` raise
 {py:class}`~pyinternals.runtime.status.PyStatusExit` with status 0.
 """
@@ -65,7 +67,7 @@ class GetOpt:
     Letters may be grouped (`-Sc pass`) and a value may be glued to its letter
     (`-Wignore`).  A lone `-` or a word not starting with `-` ends the options; `--`
     ends them and is consumed.  `--help` and `--version` are recognized in both eras;
-    3.x also reads the profile's long options.  Errors go to {py:attr}`errors` (the
+    3.x also reads the profile's long options.  Errors go to `errors` (the
     text C prints to stderr) and return `"_"`, as in C; `opterr = False` silences
     them (2.x's first pass over the options does that).
     """
@@ -737,8 +739,9 @@ def read_config(argv: Sequence[str], env: Mapping[str, str] | None = None, *,
 
     `argv` is the whole command line, program first (`["python", "-S", "-c", "pass"]`);
     `env` the environment (default: empty); `cwd` the current folder, used to make
-    the script's path absolute (3.x).  Raises {py:class}`UsageError` for a command line
-    the real interpreter refuses, {py:class}`~pyinternals.runtime.status.PyStatusExit`
+    the script's path absolute (3.x).  Raises
+    {py:class}`~pyinternals.runtime.status.UsageError` for a command line the real
+    interpreter refuses, {py:class}`~pyinternals.runtime.status.PyStatusExit`
     for `-h` and `--version`, {py:class}`~pyinternals.runtime.status.InitError` for a
     bad value of an option or variable (`-X utf8=2`, `PYTHONHASHSEED=x`).
     """
@@ -785,7 +788,7 @@ _FLAG_SOURCES: dict[str, Any] = {
 }
 
 
-class SysFlags(tuple[Any, ...]):
+class SysFlags(tuple):  # type: ignore[type-arg]
     """`sys.flags`: a named tuple of the interpreter's flags, repr as CPython's.
 
     ```python

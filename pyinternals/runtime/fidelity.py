@@ -19,11 +19,15 @@ one machine, not to a version.
 
 from __future__ import annotations
 
-from pyinternals.observe import Interpreter
-from pyinternals.observe.ledger import Check, Outcome, agreement
+import ast
+
+from pyinternals.observe.discovery import Interpreter
+from pyinternals.observe.ledger import Check, Outcome, Status, agreement
 from pyinternals.runtime.scenarios import (
     BAD_SCENARIOS,
     FLAG_SCENARIOS,
+    INTERACTIVE_INPUT,
+    RUN_SCENARIOS,
     SCENARIOS,
     Scenario,
     sandbox,
@@ -48,6 +52,92 @@ def _scenario_check(prefix: str, scenario: Scenario, claim: str) -> Check:
                  evaluate, families)
 
 
+def _importtime(text: str) -> list[str]:
+    """The module names of `-X importtime`'s lines, in order."""
+    return [line.rpartition("|")[2].strip() for line in text.splitlines()
+            if line.startswith("import time:") and "imported package" not in line]
+
+
+def _imports_check(scenario: Scenario) -> Check:
+    def evaluate(interpreter: Interpreter) -> Outcome:
+        box = sandbox(interpreter)
+        status, _, err = box.observe_run(scenario, "pass", ("-X", "importtime"))
+        if status:
+            return Outcome(Status.ERROR, note=f"the real interpreter exited with {status}: "
+                           f"{err.strip()[-300:]}")
+        observed = _importtime(err)
+        interp = box.boot(scenario, "pass", ("-X", "importtime"))
+        interp.run_main()
+        return agreement(interp.import_trace(), observed)
+
+    options = " ".join(scenario.options)
+    return Check(f"runtime.imports.{scenario.name}", CHAPTER,
+                 f"the modules imported to start `python {options} -c pass` in a fresh "
+                 "venv, in -X importtime order (failed attempts included)",
+                 f"`python -X importtime {options} -c pass` in the venv; the model's "
+                 "initialize() and run_main() on the same command line, through the model "
+                 "import system", evaluate, _3X)
+
+
+def _modules_check(scenario: Scenario) -> Check:
+    code = "import sys; print(list(sys.modules))"
+
+    def evaluate(interpreter: Interpreter) -> Outcome:
+        box = sandbox(interpreter)
+        status, out, err = box.observe_run(scenario, code)
+        if status:
+            return Outcome(Status.ERROR, note=f"the real interpreter exited with {status}: "
+                           f"{err.strip()[-300:]}")
+        interp = box.boot(scenario, code)
+        result = interp.run_main()
+        return agreement(ast.literal_eval(result.stdout), ast.literal_eval(out))
+
+    options = " ".join(scenario.options)
+    return Check(f"runtime.modules.{scenario.name}", CHAPTER,
+                 f"the keys of sys.modules, in order, once `python {options} -c ...` started "
+                 "in a fresh venv", "`print(list(sys.modules))` run by the real "
+                 "interpreter and by the model interpreter", evaluate, _3X)
+
+
+def _run_check(scenario: Scenario) -> Check:
+    # Tracebacks are printed by the host's own printer: only the running version's
+    # format can be reproduced.
+    running = scenario.name in ("script-error", "command-error")
+
+    def evaluate(interpreter: Interpreter) -> Outcome:
+        box = sandbox(interpreter)
+        return agreement(box.model_full(scenario), box.observe_full(scenario))
+
+    return Check(f"runtime.run.{scenario.name}", CHAPTER,
+                 f"the exit status, stdout and stderr of {scenario.what}",
+                 f"`python {' '.join(scenario.options)}` run by the real interpreter and by "
+                 "the model's initialize() and run_main()", evaluate, _3X,
+                 scope="running" if running else "each")
+
+
+def _interactive_check() -> Check:
+    scenario = Scenario("interactive", "the interactive loop", options=("-i", "-q"), run="")
+
+    def evaluate(interpreter: Interpreter) -> Outcome:
+        box = sandbox(interpreter)
+        _, observed, _ = box.observe_full(scenario, INTERACTIVE_INPUT, merge=True)
+        interp = box.boot_plain(scenario)
+        try:
+            transcript = interp.interactive(INTERACTIVE_INPUT, echo=False)
+        finally:
+            interp.finalize()
+        return agreement(transcript, observed)
+
+    return Check("runtime.interactive.transcript", CHAPTER,
+                 "the transcript of an interactive session: prompts, results through "
+                 "sys.displayhook, a multi-line block, an exception, a syntax error",
+                 "`python -i -q` fed the same lines on stdin (stdout and stderr merged); "
+                 "the model's interpreter.interactive(lines, echo=False)",
+                 evaluate, _3X, scope="running")
+
+
+_VENVS = tuple(s for s in SCENARIOS if s.venv)
+
 CHECKS: list[Check] = [
     *(_scenario_check("start", s, f"sys.path, prefixes, flags and argv: {s.what}")
       for s in SCENARIOS),
@@ -55,4 +145,8 @@ CHECKS: list[Check] = [
       for s in FLAG_SCENARIOS),
     *(_scenario_check("refuse", s, f"the exit status and message for {s.what}")
       for s in BAD_SCENARIOS),
+    *(_imports_check(s) for s in _VENVS),
+    *(_modules_check(s) for s in _VENVS),
+    *(_run_check(s) for s in RUN_SCENARIOS),
+    _interactive_check(),
 ]

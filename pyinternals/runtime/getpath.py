@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyinternals import profiles
-from pyinternals.observe import Interpreter
+from pyinternals.observe.discovery import Interpreter
 from pyinternals.profiles.runtime import RuntimeProfile, expand
 from pyinternals.runtime.config import PyConfig
 from pyinternals.runtime.fs import FileSystem, abspath

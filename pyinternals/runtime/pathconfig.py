@@ -116,8 +116,12 @@ def compute_sys_path0(config: PyConfig, fs: FileSystem) -> str | None:
 
 def configure(argv: Sequence[str], env: Mapping[str, str] | None = None, *,
               profile: str | None = None, build: BuildConfig | None = None,
-              fs: FileSystem | None = None, trace: Trace | None = None) -> Configuration:
+              fs: FileSystem | None = None, trace: Trace | None = None,
+              run_site: bool = True) -> Configuration:
     """Read `argv` and `env`, calculate the paths, run the model of `site`.
+
+    With `run_site=False` the model of `site` is left out (the model interpreter
+    runs the real `site` instead): `sys_path` is then the path before `site`.
 
     `build` holds the constants of the interpreter being modelled (default: those of
     the running interpreter when `profile` is its version; required otherwise).
@@ -139,7 +143,8 @@ def configure(argv: Sequence[str], env: Mapping[str, str] | None = None, *,
     paths = calculate_path(config, build, fs, env, trace=trace)
     for key, value in paths.pth_overrides.items():
         setattr(config, key, value)
-    site = site_main(config, paths, fs, env, trace=trace) if config.site_import else None
+    site = (site_main(config, paths, fs, env, trace=trace)
+            if config.site_import and run_site else None)
     search = list(site.path if site else paths.module_search_paths)
     path0 = compute_sys_path0(config, fs)
     if path0 is not None:

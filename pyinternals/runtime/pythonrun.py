@@ -34,6 +34,7 @@ import contextlib
 import io
 import linecache
 import sys
+import threading
 import tokenize
 import types
 from collections.abc import Iterable, Iterator
@@ -104,23 +105,25 @@ class PyFrameObject(Drawable):
             Field(f"f_code: {self.f_code.co_filename}"),
             Field("f_locals", "locals"), Field("f_globals", "globals"),
             Field("f_builtins", "builtins")]), **role("state"))
-        shown: dict[int, str] = {}
-        for port, namespace, title in (("locals", self.f_locals, "locals"),
-                                       ("globals", self.f_globals, "globals"),
-                                       ("builtins", self.f_builtins, "builtins")):
-            if id(namespace) in shown:  # the same dict: draw one box, two arrows
-                g.edge("frame", shown[id(namespace)], tailport=port, label=port,
-                       **edge_role("ref"))
-                continue
-            shown[id(namespace)] = title
+        # One box per distinct dict: at module level the locals are the globals.
+        boxes: dict[int, list[str]] = {}
+        spaces = {"locals": self.f_locals, "globals": self.f_globals,
+                  "builtins": self.f_builtins}
+        for port, namespace in spaces.items():
+            boxes.setdefault(id(namespace), []).append(port)
+        for ports in boxes.values():
+            namespace = spaces[ports[0]]
+            name = ports[0]
             names = [n for n in namespace if not (n.startswith("__") and n.endswith("__"))]
             listed = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
-            dunder = len(namespace) - len(names)
-            g.node(title, label=Record([
+            title = " = ".join(f"f_{p}" for p in ports)
+            g.node(name, label=Record([
                 Field(f"{title}: dict, {len(namespace)} names"),
                 Field(listed or "(no other names)"),
-                Field(f"{dunder} __dunder__ names")]), **role("container"))
-            g.edge("frame", title, tailport=port, **edge_role("strong"))
+                Field(f"{len(namespace) - len(names)} __dunder__ names")]),
+                **role("container"))
+            for port in ports:
+                g.edge("frame", name, tailport=port, **edge_role("strong"))
         return g.source()
 
 
@@ -144,7 +147,8 @@ class RunMod:
     filename: str
     #: `"exec"` (a file, `-c`) or `"single"` (one interactive statement).
     mode: str
-    tree: ast.Module | ast.Interactive | None = None
+    #: The syntax tree the parser made (an `ast.Module`, or `ast.Interactive`).
+    tree: Any = None
     code: types.CodeType | None = None
     frame: PyFrameObject | None = None
     #: What evaluation returned (`None` for module code).
@@ -171,7 +175,7 @@ def run_mod(interp: Interpreter, source: str, filename: str, globals: dict[str, 
     """
     record = RunMod(source, filename, mode)
     try:
-        record.tree = ast.parse(source, filename, mode)  # type: ignore[assignment]
+        record.tree = ast.parse(source, filename, mode)
         record.stages.append("ast")
         assert record.tree is not None
         record.code = compile(record.tree, filename, mode, 0, dont_inherit=True,
@@ -216,18 +220,25 @@ def _eval(interp: Interpreter, record: RunMod) -> None:
         tstate.frame = saved
 
 
+#: Held while the process's `sys.displayhook` or `sys.stderr` is lent to a model
+#: interpreter: two threads swapping them at once could leave the host with the
+#: model's (one puts back what the other had put there).
+_PROCESS_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def _process_sys(interp: Interpreter, *, displayhook: bool) -> Iterator[None]:
     """Point the process's `sys.displayhook` at the model's while one statement runs."""
     if not displayhook:
         yield
         return
-    saved = sys.displayhook
-    sys.displayhook = interp.sys.displayhook
-    try:
-        yield
-    finally:
-        sys.displayhook = saved
+    with _PROCESS_LOCK:
+        saved = sys.displayhook
+        sys.displayhook = interp.sys.displayhook
+        try:
+            yield
+        finally:
+            sys.displayhook = saved
 
 
 def _exit_code(interp: Interpreter, exc: SystemExit) -> int:
@@ -277,23 +288,24 @@ def sys_excepthook(interp: Interpreter, exc_type: type[BaseException],
     stream for the call.  For 3.13+ the source of `-c` and interactive input is
     lent to `linecache` meanwhile, as the real interpreter registers it there.
     """
-    stream = interp.sys.stderr
-    saved_stderr = sys.stderr
-    borrowed: dict[str, Any] = {}
-    for name, text in interp.string_sources.items():
-        borrowed[name] = linecache.cache.get(name)
-        lines = [line + "\n" for line in text.splitlines()]
-        linecache.cache[name] = (len(text), None, lines, name)
-    sys.stderr = stream
-    try:
-        sys.__excepthook__(exc_type, value, tb)
-    finally:
-        sys.stderr = saved_stderr
-        for name, old in borrowed.items():
-            if old is None:
-                linecache.cache.pop(name, None)
-            else:
-                linecache.cache[name] = old
+    with _PROCESS_LOCK:
+        stream = interp.sys.stderr
+        saved_stderr = sys.stderr
+        borrowed: dict[str, Any] = {}
+        for name, text in interp.string_sources.items():
+            borrowed[name] = linecache.cache.get(name)
+            lines = [line + "\n" for line in text.splitlines()]
+            linecache.cache[name] = (len(text), None, lines, name)
+        sys.stderr = stream
+        try:
+            sys.__excepthook__(exc_type, value, tb)
+        finally:
+            sys.stderr = saved_stderr
+            for name, old in borrowed.items():
+                if old is None:
+                    linecache.cache.pop(name, None)
+                else:
+                    linecache.cache[name] = old
 
 
 def sys_displayhook(interp: Interpreter, value: Any) -> None:

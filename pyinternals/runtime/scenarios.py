@@ -28,14 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyinternals.observe import Interpreter
+from pyinternals.observe.discovery import Interpreter
 from pyinternals.runtime.fs import RealFileSystem
 from pyinternals.runtime.getpath import PROBES, BuildConfig
 from pyinternals.runtime.pathconfig import configure
 from pyinternals.runtime.status import InitError, PyStatusExit
 
-__all__ = ["BAD_SCENARIOS", "FLAG_SCENARIOS", "SCENARIOS", "Outcome", "Sandbox", "Scenario",
-           "sandbox"]
+__all__ = ["BAD_SCENARIOS", "FLAG_SCENARIOS", "INTERACTIVE_INPUT", "RUN_SCENARIOS", "SCENARIOS",
+           "Outcome", "Sandbox", "Scenario", "sandbox"]
 
 PROBE = PROBES / "startup.py"
 
@@ -156,6 +156,13 @@ class Sandbox:
         shutil.copy(PROBE, self.scripts / "probe.py")
         shutil.copy(PROBE, self.work / "startup_probe.py")
         (self.work / "link.py").symlink_to(self.scripts / "probe.py")
+        (self.scripts / "fails.py").write_text(
+            "import sys\nprint(__name__, __file__, sys.argv, sys.path[0])\n"
+            "def inner():\n    return 1 / 0\n\ninner()\n")
+        (self.work / "app").mkdir()
+        (self.work / "app" / "__main__.py").write_text(
+            "import sys\nprint(__name__, sys.argv, sys.path[0])\n")
+        (self.work / "pkgdir").mkdir()
 
     def venv(self) -> Path:
         """A `venv --without-pip` made by the real interpreter (3.3+)."""
@@ -212,6 +219,58 @@ class Sandbox:
         data["xoptions"] = [tuple(pair) for pair in data["xoptions"]]
         return Outcome(data)
 
+    def observe_full(self, scenario: Scenario, stdin: str = "", *,
+                     merge: bool = False) -> tuple[int, str, str]:
+        """Run the scenario's command line on `stdin`: status, stdout, stderr (with
+        `merge`, stderr goes into stdout, interleaved as a terminal shows them)."""
+        proc = subprocess.run(self.argv(scenario), input=stdin, text=True, check=False,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT if merge else subprocess.PIPE,
+                              env=self.environment(scenario), cwd=self.work, timeout=120)
+        return proc.returncode, proc.stdout, _first_part(proc.stderr or "")
+
+    def model_full(self, scenario: Scenario, stdin: str = "") -> tuple[int, str, str]:
+        """The model interpreter started and run the same way: status, stdout, stderr."""
+        from pyinternals.runtime.pylifecycle import initialize
+
+        try:
+            interp = initialize(self.argv(scenario), self.environment(scenario),
+                                profile=self.interpreter.family, build=self.build,
+                                fs=RealFileSystem(str(self.work)))
+        except (PyStatusExit, InitError) as exc:
+            return exc.exitcode, "", exc.stderr
+        try:
+            result = interp.run_main(stdin)
+        finally:
+            interp.finalize()
+        return result.exitcode, result.stdout, result.stderr
+
+    def boot_plain(self, scenario: Scenario) -> Any:
+        """A model interpreter started with the scenario's command line."""
+        from pyinternals.runtime.pylifecycle import initialize
+
+        return initialize(self.argv(scenario), self.environment(scenario),
+                          profile=self.interpreter.family, build=self.build,
+                          fs=RealFileSystem(str(self.work)))
+
+    def observe_run(self, scenario: Scenario, code: str,
+                    extra: tuple[str, ...] = ()) -> tuple[int, str, str]:
+        """Run `code` with `-c` (after the `extra` options) in the real interpreter:
+        status, stdout, stderr."""
+        argv = [*self.argv(scenario)[: 1 + len(scenario.options)], *extra, "-c", code]
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False,
+                              env=self.environment(scenario), cwd=self.work, timeout=120,
+                              stdin=subprocess.DEVNULL)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def boot(self, scenario: Scenario, code: str, extra: tuple[str, ...] = ()) -> Any:
+        """A model interpreter started like `observe_run` starts the real one."""
+        from pyinternals.runtime.pylifecycle import initialize
+
+        argv = [*self.argv(scenario)[: 1 + len(scenario.options)], *extra, "-c", code]
+        return initialize(argv, self.environment(scenario), profile=self.interpreter.family,
+                          build=self.build, fs=RealFileSystem(str(self.work)))
+
     def model(self, scenario: Scenario) -> Outcome:
         """The model's start-up with the same command line, environment and folder."""
         try:
@@ -251,6 +310,48 @@ BAD_SCENARIOS: tuple[Scenario, ...] = (
              options=("-X", "int_max_str_digits=5")),
     Scenario("frozen-modules", "-X frozen_modules=maybe",
              options=("-X", "frozen_modules=maybe")),
+)
+
+
+#: Programs run from start to end: what they print and their exit status.
+RUN_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("missing-script", "a script that does not exist",
+             options=("no_such_script.py",), run=""),
+    Scenario("missing-module", "-m with a module that does not exist",
+             options=("-m", "no_such_module"), run=""),
+    Scenario("script-error", "a script that prints, then raises in a function",
+             options=("../scripts/fails.py", "arg"), run=""),
+    Scenario("command-error", "-c printing sys.argv and __name__, then raising",
+             options=("-c", "import sys; print(sys.argv, __name__); 1/0", "x"), run=""),
+    Scenario("folder", "a folder with __main__.py given as the script",
+             options=("app", "arg"), run=""),
+    Scenario("folder-without-main", "a folder without __main__.py given as the script",
+             options=("pkgdir",), run=""),
+    Scenario("pythonhome-nowhere", "PYTHONHOME naming a folder that does not exist",
+             options=("-c", "pass"), run="",
+             env=(("PYTHONHOME", "/nonexistent-pythonhome"),)),
+)
+
+#: What the interactive check types: expressions, a block, an exception, a syntax
+#: error, a continued line, `_`, a statement that prints nothing.
+INTERACTIVE_INPUT = (
+    "1 + 1\n"
+    "x = 6 * 7\n"
+    "for i in range(2):\n"
+    "    print(i, x)\n"
+    "\n"
+    "def f(n):\n"
+    "    return 10 // n\n"
+    "\n"
+    "f(0)\n"
+    "f(5)\n"
+    "_ * 2\n"
+    "[1,\n"
+    " 2]\n"
+    "print('a', end='')\n"
+    "def g(:\n"
+    "None\n"
+    "'done'\n"
 )
 
 
