@@ -69,11 +69,12 @@ from pyinternals.profiles import (  # noqa: E402
     build,
     gc,
     gil,
+    importing,
     pyc,
     runtime,
 )
 
 __all__ = [
-    "KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "pyc", "resolve", "running",
-    "runtime",
+    "KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "importing", "pyc", "resolve",
+    "running", "runtime",
 ]
