@@ -99,14 +99,27 @@ def _modules_check(scenario: Scenario) -> Check:
                  "interpreter and by the model interpreter", evaluate, _3X)
 
 
+def _failure_summary(run: tuple[int, str, str]) -> tuple[int, str, list[str]]:
+    """A fatal start-up error without its traceback: status, stdout, and the first
+    two and the last line of stderr (the traceback shows importlib's frames, which
+    are the model's own in the model)."""
+    status, out, err = run
+    lines = [line for line in err.splitlines() if line]
+    return status, out, lines[:2] + lines[-1:]
+
+
 def _run_check(scenario: Scenario) -> Check:
     # Tracebacks are printed by the host's own printer: only the running version's
     # format can be reproduced.
-    running = scenario.name in ("script-error", "command-error")
+    running = scenario.name in ("script-error", "command-error", "script-syntax-error")
+    summary = scenario.broken_venv
 
     def evaluate(interpreter: Interpreter) -> Outcome:
         box = sandbox(interpreter)
-        return agreement(box.model_full(scenario), box.observe_full(scenario))
+        model, observed = box.model_full(scenario), box.observe_full(scenario)
+        if summary:
+            return agreement(_failure_summary(model), _failure_summary(observed))
+        return agreement(model, observed)
 
     return Check(f"runtime.run.{scenario.name}", CHAPTER,
                  f"the exit status, stdout and stderr of {scenario.what}",

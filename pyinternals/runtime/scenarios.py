@@ -58,6 +58,9 @@ class Scenario:
     run: str = "-c"
     env: tuple[tuple[str, str], ...] = ()
     venv: bool = False
+    #: Run the interpreter through a copy of the venv whose `pyvenv.cfg` is not
+    #: UTF-8 (what `site` cannot read).
+    broken_venv: bool = False
     #: The fields compared.  `argv` is left out for `-m`: `runpy` replaces
     #: `sys.argv[0]` with the module's file, which needs the import system.
     fields: tuple[str, ...] = ("path", "prefix", "exec_prefix", "base_prefix", "flags",
@@ -163,6 +166,7 @@ class Sandbox:
         (self.work / "app" / "__main__.py").write_text(
             "import sys\nprint(__name__, sys.argv, sys.path[0])\n")
         (self.work / "pkgdir").mkdir()
+        (self.scripts / "broken.py").write_text("print('never')\nx = (1,\n")
 
     def venv(self) -> Path:
         """A `venv --without-pip` made by the real interpreter (3.3+)."""
@@ -182,6 +186,17 @@ class Sandbox:
                                    f"{self._venv_error}")
             return self._venv
 
+    def broken_venv(self) -> Path:
+        """A virtual environment whose `pyvenv.cfg` has a byte that is not UTF-8."""
+        target = self.root / "broken-venv"
+        with self._lock:
+            if not target.exists():
+                (target / "bin").mkdir(parents=True)
+                (target / "bin" / "python").symlink_to(self.interpreter.real_executable)
+                home = Path(self.interpreter.real_executable).parent
+                (target / "pyvenv.cfg").write_bytes(f"home = {home}\n".encode() + b"\xff\n")
+        return target
+
     def environment(self, scenario: Scenario | None = None) -> dict[str, str]:
         """`HOME`, `PATH` and the scenario's own variables."""
         exe_dir = str(Path(self.interpreter.executable).parent)
@@ -193,6 +208,7 @@ class Sandbox:
     def argv(self, scenario: Scenario) -> list[str]:
         """The command line: program, options, then what to run."""
         program = (str(self.venv() / "bin" / "python") if scenario.venv
+                   else str(self.broken_venv() / "bin" / "python") if scenario.broken_venv
                    else self.interpreter.executable)
         what: list[str]
         if scenario.run == "-c":
@@ -323,6 +339,8 @@ RUN_SCENARIOS: tuple[Scenario, ...] = (
              options=("../scripts/fails.py", "arg"), run=""),
     Scenario("command-error", "-c printing sys.argv and __name__, then raising",
              options=("-c", "import sys; print(sys.argv, __name__); 1/0", "x"), run=""),
+    Scenario("script-syntax-error", "a script with a syntax error",
+             options=("../scripts/broken.py",), run=""),
     Scenario("folder", "a folder with __main__.py given as the script",
              options=("app", "arg"), run=""),
     Scenario("folder-without-main", "a folder without __main__.py given as the script",
@@ -330,6 +348,8 @@ RUN_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("pythonhome-nowhere", "PYTHONHOME naming a folder that does not exist",
              options=("-c", "pass"), run="",
              env=(("PYTHONHOME", "/nonexistent-pythonhome"),)),
+    Scenario("unreadable-pyvenv-cfg", "a venv whose pyvenv.cfg site cannot decode",
+             options=("-c", "pass"), run="", broken_venv=True),
 )
 
 #: What the interactive check types: expressions, a block, an exception, a syntax
