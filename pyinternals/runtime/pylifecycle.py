@@ -30,7 +30,14 @@ Where the model departs from C:
   ({py:mod}`pyinternals.runtime.streams`) instead of owning file descriptors 1 and 2;
 - `_signal` is imported but no signal handler is installed (they are the process's);
 - the codec search function of the model's `encodings` is registered in the
-  process-wide codec registry, as every interpreter's is in C; `finalize` removes it.
+  process-wide codec registry, as every interpreter's is in C; `finalize` removes it;
+- `atexit` is the interpreter's own ({py:mod}`pyinternals.runtime.atexitmodule`),
+  but the other built-in modules with process-wide state are the host's: model code
+  that calls `signal.signal`, `faulthandler.enable` or `sys.setrecursionlimit`
+  changes the host process;
+- `sys.displayhook` and `sys.stderr` of the process are lent to the model while one
+  interactive statement runs or one error is printed (see
+  {py:mod}`pyinternals.runtime.pythonrun`).
 """
 
 from __future__ import annotations
@@ -223,6 +230,7 @@ class Interpreter(Drawable):
         # (_PySys_Create, pycore_init_builtins, init_importlib and, with the path
         # already known, init_importlib_external): the next steps report its parts.
         self.imports = _new_import_system(self)
+        _own_atexit(self)
         self.sys = self.imports.sys
         for name in _NOT_AT_START:
             vars(self.sys).pop(name, None)
@@ -406,7 +414,8 @@ class Interpreter(Drawable):
         return sub
 
     def finalize(self) -> None:
-        """`Py_FinalizeEx`: clear the modules, delete the thread and interpreter states.
+        """`Py_FinalizeEx`: call the `atexit` functions, flush the streams, clear the
+        modules, delete the thread and interpreter states.
 
         After it the interpreter runs nothing more; finalizing twice does nothing.
         """
@@ -417,6 +426,10 @@ class Interpreter(Drawable):
             raise InterpreterFinalized(
                 "finalize the sub-interpreters first: CPython's Py_FinalizeEx ends them, "
                 "the model asks you to (interp.finalize() on each)")
+        atexit = self.modules.get("atexit")
+        if atexit is not None:  # _PyAtExit_Call: the interpreter's callbacks first
+            with self._current():
+                atexit._run_exitfuncs()
         pythonrun._flush_io(self)
         _finalize_modules(self)
         runtime = self.runtime
@@ -471,6 +484,28 @@ def _new_import_system(interp: Interpreter) -> Any:
                                 profile=interp.profile.version, sys_values=values)
         finally:
             namespace["Trace"] = saved
+
+
+def _own_atexit(interp: Interpreter) -> None:
+    """Give the interpreter an `atexit` of its own (`interp->atexit` in C).
+
+    Workaround: the model import system creates built-in modules with the host's
+    init functions and shares `atexit` with the host.  The model replaces
+    `_imp.create_builtin` of *its* `_imp` so that `import atexit` (still found by
+    `BuiltinImporter`, still listed by `-X importtime`) creates a
+    {py:mod}`~pyinternals.runtime.atexitmodule` module instead.
+    """
+    from pyinternals.runtime.atexitmodule import new_atexit_module
+
+    imp_module = interp.imports.state.imp_module
+    create_builtin = imp_module.create_builtin
+
+    def create_builtin_with_own_atexit(spec: Any) -> Any:
+        if spec.name == "atexit":
+            return new_atexit_module(lambda: interp.sys.stderr)
+        return create_builtin(spec)
+
+    vars(imp_module)["create_builtin"] = create_builtin_with_own_atexit
 
 
 def sys_values(interp: Interpreter) -> dict[str, Any]:

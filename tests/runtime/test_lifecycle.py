@@ -265,7 +265,26 @@ def test_a_second_interpreter_has_its_own_modules():
     main.finalize()  # twice does nothing
 
 
+def test_atexit_callbacks_belong_to_the_interpreter_and_run_at_finalize():
+    import atexit
+
+    host_callbacks = atexit._ncallbacks()
+    booted = fresh("-S")
+    booted.run_source("import atexit\natexit.register(print, 'first')\n"
+                      "atexit.register(print, 'last')\natexit.register(lambda: 1/0)")
+    assert atexit._ncallbacks() == host_callbacks
+    assert booted.modules["atexit"] is not atexit
+    with booted.capture() as out:
+        booted.finalize()
+    assert out.out == "last\nfirst\n"  # the last registered runs first
+    assert out.err.startswith("Exception ignored in atexit callback: <function <lambda>")
+    assert out.err.endswith("ZeroDivisionError: division by zero\n")
+
+
 def test_the_host_is_left_as_it_was():
+    import atexit
+
+    callbacks = atexit._ncallbacks()
     modules, path, environ = list(sys.modules), list(sys.path), dict(os.environ)
     flags, hooks = sys.flags, (sys.displayhook, sys.excepthook, sys.stdout, sys.stderr)
     import builtins
@@ -273,7 +292,7 @@ def test_the_host_is_left_as_it_was():
     builtins_names = sorted(vars(builtins))
     booted = initialize([sys.executable, "-c", "pass"], ENV)
     booted.run_main()
-    booted.run_source("import json, email.message; print('x')")
+    booted.run_source("import json, email.message, atexit; atexit.register(len, 'x')")
     booted.interactive(["import collections", "1/0", "2"])
     booted.finalize()
     assert list(sys.modules) == modules
@@ -283,3 +302,4 @@ def test_the_host_is_left_as_it_was():
     assert (sys.displayhook, sys.excepthook, sys.stdout, sys.stderr) == hooks
     assert sorted(vars(builtins)) == builtins_names
     assert codecs.lookup("utf-8").name == "utf-8"
+    assert atexit._ncallbacks() == callbacks
