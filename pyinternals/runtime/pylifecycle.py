@@ -151,6 +151,8 @@ class Interpreter(Drawable):
         self.startup_imports: list[str] = []
         #: Sources of `-c` and interactive input lent to `linecache` (3.13+).
         self.string_sources: dict[str, str] = {}
+        #: `interp->_interactive_src_count`: the next interactive statement's number.
+        self.interactive_src_count = 0
         #: The exit status, once the program or a `SystemExit` decided it.
         self.exit_status: int | None = None
         self.finalized = False

@@ -178,7 +178,8 @@ def run_mod(interp: Interpreter, source: str, filename: str, globals: dict[str, 
         record.tree = ast.parse(source, filename, mode)
         record.stages.append("ast")
         assert record.tree is not None
-        record.code = compile(record.tree, filename, mode, 0, dont_inherit=True,
+        code_filename = _code_filename(interp, filename, mode)
+        record.code = compile(record.tree, code_filename, mode, 0, dont_inherit=True,
                               optimize=interp.config.optimization_level)
         record.stages.append("code")
     except SyntaxError as exc:
@@ -192,10 +193,27 @@ def run_mod(interp: Interpreter, source: str, filename: str, globals: dict[str, 
     return record
 
 
+def _code_filename(interp: Interpreter, filename: str, mode: str) -> str:
+    """The file name the code object gets.
+
+    3.13 numbers each statement of the interactive loop (`<stdin>-0`, `<stdin>-1`,
+    ...: `interp->_interactive_src_count`) so that `linecache` keeps each one's
+    source apart; tracebacks still show `<stdin>`.  The parser used `<stdin>`, so
+    syntax errors do too, and a statement that does not parse takes no number.
+    """
+    if mode == "single" and interp.profile.tracebacks_quote_string_source:
+        numbered = f"{filename}-{interp.interactive_src_count}"
+        interp.interactive_src_count += 1
+        return numbered
+    return filename
+
+
 def _register_source(interp: Interpreter, record: RunMod) -> None:
     """3.13+: the source of `-c` and interactive input goes to `linecache`."""
-    if interp.profile.tracebacks_quote_string_source and record.filename.startswith("<"):
-        interp.string_sources[record.filename] = record.source
+    assert record.code is not None
+    name = record.code.co_filename
+    if interp.profile.tracebacks_quote_string_source and name.startswith("<"):
+        interp.string_sources[name] = record.source
 
 
 def _eval(interp: Interpreter, record: RunMod) -> None:
@@ -210,11 +228,11 @@ def _eval(interp: Interpreter, record: RunMod) -> None:
             record.result = eval(record.code, frame.f_globals, frame.f_locals)
         record.stages.append("eval")
     except SystemExit as exc:
-        _drop_model_frames(exc, record.filename)
+        _drop_model_frames(exc, record.code.co_filename)
         record.exception = exc
         record.exit_code = _exit_code(interp, exc)
     except BaseException as exc:
-        _drop_model_frames(exc, record.filename)
+        _drop_model_frames(exc, record.code.co_filename)
         record.exception = exc
     finally:
         tstate.frame = saved
@@ -295,7 +313,8 @@ def sys_excepthook(interp: Interpreter, exc_type: type[BaseException],
         for name, text in interp.string_sources.items():
             borrowed[name] = linecache.cache.get(name)
             lines = [line + "\n" for line in text.splitlines()]
-            linecache.cache[name] = (len(text), None, lines, name)
+            shown = name.rpartition("-")[0] if name.startswith("<stdin>-") else name
+            linecache.cache[name] = (len(text), None, lines, shown)
         sys.stderr = stream
         try:
             sys.__excepthook__(exc_type, value, tb)

@@ -145,10 +145,28 @@ def test_run_file_sets_file_while_it_runs(tmp_path, interp):
 
 def test_interactive_transcript_with_echo(interp):
     text = interp.interactive(["x = 2", "if x:", "    x * 21", "", "_ + 0", "1/0", "x"])
+    # 3.13 keeps the source of interactive input, and its tracebacks quote it
+    quoted = ("    1/0\n    ~^~\n"
+              if profiles.runtime.get().tracebacks_quote_string_source else "")
     assert text == (">>> x = 2\n>>> if x:\n...     x * 21\n... \n42\n>>> _ + 0\n42\n"
                     ">>> 1/0\nTraceback (most recent call last):\n"
-                    '  File "<stdin>", line 1, in <module>\n'
+                    f'  File "<stdin>", line 1, in <module>\n{quoted}'
                     "ZeroDivisionError: division by zero\n>>> x\n2\n>>> \n")
+
+
+def test_interactive_code_file_names():
+    import re
+
+    booted = fresh("-S")
+    text = booted.interactive(["import sys", "sys._getframe().f_code.co_filename",
+                               "def f(:", "sys._getframe().f_code.co_filename"], echo=False)
+    booted.finalize()
+    names = re.findall(r"'(<stdin>[-0-9]*)'", text)
+    if profiles.runtime.get().tracebacks_quote_string_source:
+        # 3.13 numbers each statement that parsed; the syntax error took no number
+        assert names == ["<stdin>-1", "<stdin>-2"]
+    else:
+        assert names == ["<stdin>", "<stdin>"]
 
 
 def test_interactive_prompts_are_sys_ps1_and_ps2():
