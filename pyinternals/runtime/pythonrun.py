@@ -54,21 +54,8 @@ __all__ = [
     "PyRun_SimpleFileExFlags",
     "PyRun_SimpleStringFlags",
     "RunMod",
-    "SystemExitRequest",
     "run_mod",
 ]
-
-
-class SystemExitRequest(Exception):
-    """`SystemExit` reached the top: the real process would exit with `code`.
-
-    `handle_system_exit` turns `SystemExit(code)` into an exit status: `None` is 0,
-    an integer is itself, anything else is printed to `sys.stderr` and gives 1.
-    """
-
-    def __init__(self, code: int) -> None:
-        super().__init__(f"the interpreter exits with status {code}")
-        self.code = code
 
 
 # -- The frame -----------------------------------------------------------------------
