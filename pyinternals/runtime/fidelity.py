@@ -15,6 +15,12 @@
 The model's side is computed from the version's profile and the build's constants
 (`PREFIX`, ...), which are read from the interpreter: they belong to one build on
 one machine, not to a version.
+
+The checks that boot model interpreters (`runtime.imports`, `runtime.modules`,
+`runtime.run`, `runtime.interactive`) are *exclusive*: they run one at a time, after
+the others.  A model import system lends modules to the host's `sys.modules` while
+C code imports, so two of them working at once (in two ledger threads) can see each
+other's half-done changes.
 """
 
 from __future__ import annotations
@@ -76,7 +82,7 @@ def _imports_check(scenario: Scenario) -> Check:
                  "venv, in -X importtime order (failed attempts included)",
                  f"`python -X importtime {options} -c pass` in the venv; the model's "
                  "initialize() and run_main() on the same command line, through the model "
-                 "import system", evaluate, _3X)
+                 "import system", evaluate, _3X, exclusive=True)
 
 
 def _modules_check(scenario: Scenario) -> Check:
@@ -96,7 +102,7 @@ def _modules_check(scenario: Scenario) -> Check:
     return Check(f"runtime.modules.{scenario.name}", CHAPTER,
                  f"the keys of sys.modules, in order, once `python {options} -c ...` started "
                  "in a fresh venv", "`print(list(sys.modules))` run by the real "
-                 "interpreter and by the model interpreter", evaluate, _3X)
+                 "interpreter and by the model interpreter", evaluate, _3X, exclusive=True)
 
 
 def _failure_summary(run: tuple[int, str, str]) -> tuple[int, str, list[str]]:
@@ -125,7 +131,7 @@ def _run_check(scenario: Scenario) -> Check:
                  f"the exit status, stdout and stderr of {scenario.what}",
                  f"`python {' '.join(scenario.options)}` run by the real interpreter and by "
                  "the model's initialize() and run_main()", evaluate, _3X,
-                 scope="running" if running else "each")
+                 scope="running" if running else "each", exclusive=True)
 
 
 def _interactive_check() -> Check:
@@ -146,7 +152,7 @@ def _interactive_check() -> Check:
                  "sys.displayhook, a multi-line block, an exception, a syntax error",
                  "`python -i -q` fed the same lines on stdin (stdout and stderr merged); "
                  "the model's interpreter.interactive(lines, echo=False)",
-                 evaluate, _3X, scope="running")
+                 evaluate, _3X, scope="running", exclusive=True)
 
 
 _VENVS = tuple(s for s in SCENARIOS if s.venv)

@@ -57,11 +57,14 @@ from pyinternals import profiles
 from pyinternals.diagrams import Drawable
 from pyinternals.diagrams.dot import Field, Record
 from pyinternals.diagrams.style import edge_role, graph, role
+from pyinternals.importing import ImportSystem, system, trace
 from pyinternals.profiles.runtime import RuntimeProfile, Step
 from pyinternals.runtime import pythonrun
+from pyinternals.runtime.atexitmodule import new_atexit_module
 from pyinternals.runtime.config import PyConfig
 from pyinternals.runtime.fs import FileSystem, RealFileSystem
 from pyinternals.runtime.getpath import BuildConfig
+from pyinternals.runtime.main import RunResult, pymain_run_python
 from pyinternals.runtime.pathconfig import Configuration, configure
 from pyinternals.runtime.pystate import PyInterpreterState, PyThreadState, Runtime
 from pyinternals.runtime.pythonrun import RunMod
@@ -366,14 +369,12 @@ class Interpreter(Drawable):
         self._after(record)
         return record
 
-    def run_main(self, stdin: str = "") -> Any:
+    def run_main(self, stdin: str = "") -> RunResult:
         """Run the program of the command line (`Py_RunMain`) on `stdin`.
 
         Returns a {py:class}`~pyinternals.runtime.main.RunResult`: the exit status
         and what the program printed.
         """
-        from pyinternals.runtime.main import pymain_run_python
-
         return pymain_run_python(self, stdin)
 
     def interactive(self, lines: Iterable[str] | str, *, echo: bool = True) -> str:
@@ -469,8 +470,6 @@ def _new_import_system(interp: Interpreter) -> Any:
     `Trace` class `pyinternals.importing.system` uses for one that starts enabled,
     while it builds one (under a lock).
     """
-    from pyinternals.importing import ImportSystem, system, trace
-
     class _TraceFromTheStart(trace.Trace):
         def __init__(self) -> None:
             super().__init__()
@@ -497,8 +496,6 @@ def _own_atexit(interp: Interpreter) -> None:
     `BuiltinImporter`, still listed by `-X importtime`) creates a
     {py:mod}`~pyinternals.runtime.atexitmodule` module instead.
     """
-    from pyinternals.runtime.atexitmodule import new_atexit_module
-
     imp_module = interp.imports.state.imp_module
     create_builtin = imp_module.create_builtin
 

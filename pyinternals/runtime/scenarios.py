@@ -32,6 +32,8 @@ from pyinternals.observe.discovery import Interpreter
 from pyinternals.runtime.fs import RealFileSystem
 from pyinternals.runtime.getpath import PROBES, BuildConfig
 from pyinternals.runtime.pathconfig import configure
+from pyinternals.runtime.pylifecycle import Interpreter as ModelInterpreter
+from pyinternals.runtime.pylifecycle import initialize
 from pyinternals.runtime.status import InitError, PyStatusExit
 
 __all__ = ["BAD_SCENARIOS", "FLAG_SCENARIOS", "INTERACTIVE_INPUT", "RUN_SCENARIOS", "SCENARIOS",
@@ -247,8 +249,6 @@ class Sandbox:
 
     def model_full(self, scenario: Scenario, stdin: str = "") -> tuple[int, str, str]:
         """The model interpreter started and run the same way: status, stdout, stderr."""
-        from pyinternals.runtime.pylifecycle import initialize
-
         try:
             interp = initialize(self.argv(scenario), self.environment(scenario),
                                 profile=self.interpreter.family, build=self.build,
@@ -261,10 +261,8 @@ class Sandbox:
             interp.finalize()
         return result.exitcode, result.stdout, result.stderr
 
-    def boot_plain(self, scenario: Scenario) -> Any:
+    def boot_plain(self, scenario: Scenario) -> ModelInterpreter:
         """A model interpreter started with the scenario's command line."""
-        from pyinternals.runtime.pylifecycle import initialize
-
         return initialize(self.argv(scenario), self.environment(scenario),
                           profile=self.interpreter.family, build=self.build,
                           fs=RealFileSystem(str(self.work)))
@@ -279,10 +277,9 @@ class Sandbox:
                               stdin=subprocess.DEVNULL)
         return proc.returncode, proc.stdout, proc.stderr
 
-    def boot(self, scenario: Scenario, code: str, extra: tuple[str, ...] = ()) -> Any:
+    def boot(self, scenario: Scenario, code: str,
+             extra: tuple[str, ...] = ()) -> ModelInterpreter:
         """A model interpreter started like `observe_run` starts the real one."""
-        from pyinternals.runtime.pylifecycle import initialize
-
         argv = [*self.argv(scenario)[: 1 + len(scenario.options)], *extra, "-c", code]
         return initialize(argv, self.environment(scenario), profile=self.interpreter.family,
                           build=self.build, fs=RealFileSystem(str(self.work)))
