@@ -24,6 +24,7 @@ its caller: when the instruction after the `IMPORT_NAME` that called it is an
 `IMPORT_FROM`, it returns a {py:class}`FromImport` in place of the module.  That object
 lives only on the caller's value stack, between the two instructions; each attribute
 `IMPORT_FROM` reads from it runs the model's `import_from` and returns a real object.
+See {doc}`/importing`.
 """
 
 from __future__ import annotations

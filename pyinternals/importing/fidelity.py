@@ -8,6 +8,8 @@
   (the running interpreter: the model compiles with it);
 - the package trees, each run by every real CPython and by the model of its version
   ({py:mod}`pyinternals.importing.trees`).
+
+The book shows them in {doc}`/importing`.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def _sweep(interpreter: Interpreter) -> Outcome:
                                  for name, found in result.differences.items())
     return Outcome(Status.PASS if not result.differences else Status.FAIL,
                    f"{result.matching} of {result.count} modules match",
-                   f"{result.count} of {result.count} modules", note)
+                   f"{result.count} modules swept, {result.importable} importable", note)
 
 
 def _sweep_isolation(interpreter: Interpreter) -> Outcome:

@@ -36,9 +36,12 @@ running the model, through the real `_imp`; their C code sees that interpreter's
   shares it, and never writes to it ({py:meth}`ImportState.is_shared`).
 
 Process-wide state beyond `sys.modules` stays shared: the codec registry, `atexit`,
-signal handlers, the warnings filters that C reads, `sys.stdout` for `print`.  C code
-that imports *after* its module's init (`datetime.strptime` imports `_strptime`
-when first called) still finds the host's `sys.modules`.  See {doc}`/importing`.
+signal handlers, the warnings filters that C reads, `sys.stdout` for `print`.  A
+module is lent only while a model import is running: C code that imports when none
+is (`datetime.datetime.strptime` imports `_strptime` on its first call, from a
+model's `__main__`, say) finds the host's `sys.modules`, and fails if the host has
+not imported that module.  While a module is lent, another thread of the host that
+imports the same name gets the model's module.  See {doc}`/importing`.
 """
 
 from __future__ import annotations
@@ -360,7 +363,8 @@ class ImportState:
         docstring)."""
         host: dict[str, Any] = _host_sys.modules
         prefix = name + "."
-        mine = {k: v for k, v in host.items() if k == name or k.startswith(prefix)}
+        # dict() copies in one step: other threads may be importing meanwhile.
+        mine = {k: v for k, v in dict(host).items() if k == name or k.startswith(prefix)}
         try:
             return self._c_call(function, *args)
         finally:
@@ -370,14 +374,16 @@ class ImportState:
             # init; 3.11's `_io` even replaces the entry that is there) and its
             # submodules (`pyexpat.errors`).  They belong to the model; the host gets
             # back what it had.
-            for key in [k for k in host if k == name or k.startswith(prefix)]:
-                value, previous = host[key], mine.get(key, _MISSING)
+            for key, value in dict(host).items():
+                if key != name and not key.startswith(prefix):
+                    continue
+                previous = mine.get(key, _MISSING)
                 if value is previous:
                     continue
                 if key != name:
                     self.modules[key] = value
                 if previous is _MISSING:
-                    del host[key]
+                    host.pop(key, None)
                 else:
                     host[key] = previous
 
@@ -386,27 +392,19 @@ class ImportState:
         host's `sys.modules`: put the model's module there until the outermost model
         import returns (the host's own entry, if any, goes back then)."""
         module = self.modules.get(name, _MISSING)
-        host = _host_sys.modules
-        if module is _MISSING or host.get(name, _MISSING) is module:
+        if module is _MISSING or _host_sys.modules.get(name, _MISSING) is module:
             return
-        lent: list[tuple[str, Any]] | None = getattr(self._local, "lent", None)
+        lent: list[tuple[str, object]] | None = getattr(self._local, "lent", None)
         if lent is None:
             lent = self._local.lent = []
-        lent.append((name, host.get(name, _MISSING)))
-        host[name] = module
+        lent.append((name, _lend(name, module)))
 
     def _return_lent(self) -> None:
         """Give the host's `sys.modules` its own entries back."""
-        lent: list[tuple[str, Any]] | None = getattr(self._local, "lent", None)
-        host = _host_sys.modules
+        lent: list[tuple[str, object]] | None = getattr(self._local, "lent", None)
         while lent:
-            key, previous = lent.pop()
-            if host.get(key, _MISSING) is not self.modules.get(key, _MISSING):
-                continue  # someone else put something there since
-            if previous is _MISSING:
-                del host[key]
-            else:
-                host[key] = previous
+            name, token = lent.pop()
+            _give_back(name, token)
 
     def is_shared(self, module: object) -> bool:
         """Whether `module` is an object the model shares with its host."""
@@ -517,7 +515,7 @@ class ImportState:
         """The model's `_imp`: the real module's functions, with the ones that touch
         interpreter state replaced by this state's."""
         imp = ModuleType("_imp", _host_imp.__doc__)
-        for key, value in vars(_host_imp).items():
+        for key, value in dict(vars(_host_imp)).items():
             if not key.startswith("__"):
                 setattr(imp, key, value)
         imp.__dict__.update(
@@ -558,6 +556,46 @@ class ImportState:
         self.importlib._install_external_importers()
         zipimport = self.PyImport_ImportModule("zipimport")
         self.sys.path_hooks.insert(0, zipimport.zipimporter)
+
+
+# Modules lent to the host's sys.modules, by name: the host's own entry and a stack
+# of (token, module) for the lends in progress.  Several model import systems, in
+# several threads, may lend the same name at once; the host gets its entry back
+# when the last of them is done.
+_lending: dict[str, tuple[Any, list[tuple[object, Any]]]] = {}
+_lending_lock = threading.Lock()
+
+
+def _lend(name: str, module: Any) -> object:
+    """Put `module` in the host's `sys.modules` under `name`; a token to give it back."""
+    token = object()
+    with _lending_lock:
+        if name not in _lending:
+            _lending[name] = (_host_sys.modules.get(name, _MISSING), [])
+        _lending[name][1].append((token, module))
+        _host_sys.modules[name] = module
+    return token
+
+
+def _give_back(name: str, token: object) -> None:
+    """End the lend `token`: the entry becomes the latest lend still in progress, or
+    the host's own again."""
+    with _lending_lock:
+        original, lends = _lending[name]
+        current = lends[-1][1]
+        lends[:] = [(t, m) for t, m in lends if t is not token]
+        # If someone else set the entry since, it is theirs now: leave it.
+        untouched = _host_sys.modules.get(name, _MISSING) is current
+        if lends:
+            if untouched:
+                _host_sys.modules[name] = lends[-1][1]
+            return
+        del _lending[name]
+        if untouched:
+            if original is _MISSING:
+                _host_sys.modules.pop(name, None)
+            else:
+                _host_sys.modules[name] = original
 
 
 def _called_by_PyImport_Import(globals: object, locals: object, fromlist: object,

@@ -96,7 +96,7 @@ def pyc_header(state: str, mtime: int, magic: bytes | None = None) -> bytes:
     source's mtime (`state` `stale` makes it one second off, `bad-magic` spoils the
     magic: the states of {py:class}`~pyinternals.importing.trees.Pyc`)."""
     magic = _running_magic() if magic is None else magic
-    if state == "bad-magic":
+    if state.endswith("bad-magic"):
         magic = b"\x00\x00\r\n"
     if state == "stale":
         mtime += 1
@@ -301,7 +301,7 @@ class LegacyImportSystem(Drawable):
 
     def _new_sys(self, path: list[str]) -> ModuleType:
         sys_module = ModuleType("sys", _host_sys.__doc__)
-        for key, value in vars(_host_sys).items():
+        for key, value in dict(vars(_host_sys)).items():
             if not key.startswith("__"):
                 sys_module.__dict__[key] = value
         sys_module.__dict__.update(
@@ -312,7 +312,7 @@ class LegacyImportSystem(Drawable):
 
     def _new_builtins(self) -> ModuleType:
         module = ModuleType("__builtin__", _host_builtins.__doc__)
-        for key, value in vars(_host_builtins).items():
+        for key, value in dict(vars(_host_builtins)).items():
             if not key.startswith("__") or key in ("__build_class__", "__debug__"):
                 module.__dict__[key] = value
         state = self
@@ -814,7 +814,7 @@ class LegacyImportSystem(Drawable):
         of that name (or of its 3.x name), or one the model builds."""
         if name == "exceptions":
             module = LegacyModule("exceptions", "Python's standard exception classes.")
-            for key, value in vars(_host_builtins).items():
+            for key, value in dict(vars(_host_builtins)).items():
                 if isinstance(value, type) and issubclass(value, BaseException):
                     setattr(module, key, value)
             return module

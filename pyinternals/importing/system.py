@@ -107,7 +107,7 @@ class ImportSystem(Drawable):
         #: The model interpreter's `sys` and `builtins`.
         self.sys: Any = _new_sys(entries, sys_values or {})
         self.builtins: Any = ModuleType("builtins", _host_builtins.__doc__)
-        for key, value in vars(_host_builtins).items():
+        for key, value in dict(vars(_host_builtins)).items():
             if key not in _MODULE_ATTRS:
                 self.builtins.__dict__[key] = value
         # sys.modules starts with sys and builtins (`_PyImport_FixupBuiltin`).
@@ -225,7 +225,7 @@ class ImportSystem(Drawable):
 def _new_sys(path: list[str], values: Mapping[str, Any]) -> ModuleType:
     """The model interpreter's `sys`: the host's attributes, fresh import state."""
     sys_module = ModuleType("sys", _host_sys.__doc__)
-    for key, value in vars(_host_sys).items():
+    for key, value in dict(vars(_host_sys)).items():
         if key not in _MODULE_ATTRS and key not in _FRESH:
             sys_module.__dict__[key] = value
     sys_module.__dict__.update(

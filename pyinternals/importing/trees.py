@@ -50,7 +50,8 @@ _ABSENT = "<absent>"
 _MODERN = ("3.11", "3.12", "3.13")
 _ALL = ("2.7", *_MODERN)
 
-PycState = Literal["matching", "stale", "bad-magic", "truncated", "bad-body", "sourceless"]
+PycState = Literal["matching", "stale", "bad-magic", "truncated", "bad-body", "sourceless",
+                   "sourceless-bad-magic"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class Pyc:
     - `bad-magic`: another version's magic number;
     - `truncated`: cut inside the header;
     - `bad-body`: a valid header, then bytes `marshal` cannot read;
-    - `sourceless`: no source at all; the `.pyc` sits where the source would.
+    - `sourceless`: no source at all; the `.pyc` sits where the source would;
+    - `sourceless-bad-magic`: the same, with another version's magic number.
     """
 
     source: str
@@ -222,9 +224,10 @@ TREES: tuple[Tree, ...] = (
             "short.pyc": Pyc("short.py", "VALUE = 'cache'\n", "truncated"),
             "broken.pyc": Pyc("broken.py", "VALUE = 'cache'\n", "bad-body"),
             "alone.pyc": Pyc("alone.py", "VALUE = 'cache'\n", "sourceless"),
+            "lonely.pyc": Pyc("lonely.py", "VALUE = 'cache'\n", "sourceless-bad-magic"),
         },
         ("import fresh", "import stale", "import foreign", "import short", "import broken",
-         "import alone",
+         "import alone", "import lonely",
          "values = [fresh.VALUE, stale.VALUE, foreign.VALUE, short.VALUE, alone.VALUE]"),
     ),
     Tree(
@@ -505,13 +508,13 @@ def run_model(family: str, t: Tree) -> dict[str, Any]:
         from pyinternals.importing.system import ImportSystem
 
         def header(state: str, size: int) -> bytes:
-            magic = b"\x00\x00\r\n" if state == "bad-magic" else MAGIC_NUMBER
+            magic = b"\x00\x00\r\n" if state.endswith("bad-magic") else MAGIC_NUMBER
             mtime = MTIME + 1 if state == "stale" else MTIME
             return magic + _word(0) + _word(mtime) + _word(size)
 
         materialize(t, root, header=header,
-                    pyc_path=lambda source, state: source + "c" if state == "sourceless"
-                    else cache_from_source(source))
+                    pyc_path=lambda source, state: source + "c"
+                    if state.startswith("sourceless") else cache_from_source(source))
         imp = ImportSystem(_entries(t, root) + _stdlib(), profile=family,
                            sys_values={"dont_write_bytecode": False})
         for name in t.preload:

@@ -92,7 +92,8 @@ def test_trees_are_data():
     assert {t.name for t in TREES} >= {"relative", "namespace", "zip", "deadlock", "bytecode"}
     bytecode = tree("bytecode").to_json()
     states = {e["state"] for _, e in bytecode["files"] if e["kind"] == "pyc"}
-    assert states == {"matching", "stale", "bad-magic", "truncated", "bad-body", "sourceless"}
+    assert states == {"matching", "stale", "bad-magic", "truncated", "bad-body", "sourceless",
+                      "sourceless-bad-magic"}
     with pytest.raises(KeyError, match="no tree named 'nope'; the trees are relative"):
         tree("nope")
     assert Tree("t", "claim", {"a.pyc": Pyc("a.py", "x = 1", "stale")}, ()).to_json()[

@@ -253,3 +253,45 @@ def test_the_trace_reports_each_step(make_tree):
     assert f"# code object from {root}/pkg/__init__.py" in imp.trace.verbose()
     assert not imp.trace.enabled
     assert "imports" in repr(imp.trace)
+
+
+def test_an_unreadable_folder_holds_nothing(make_tree, monkeypatch):
+    # Running as root, chmod cannot make a folder unreadable: the model's `posix`
+    # refuses to list it instead, as the kernel would.
+    root = make_tree({"here.py": ""})
+    imp = model(root)
+    posix = imp.bootstrap_external._os
+
+    def refuse(path: str) -> list[str]:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(posix, "listdir", refuse)
+    with pytest.raises(ModuleNotFoundError, match="No module named 'here'"):
+        imp.import_module("here")
+    monkeypatch.undo()
+    imp.bootstrap.sys.path_importer_cache.clear()
+    assert imp.import_module("here").__name__ == "here"
+
+
+def test_models_in_several_threads_give_the_host_its_modules_back(make_tree):
+    # C code reading files imports `_io` through whichever model runs it: each model
+    # lends its `_io` to the host for a while, and the host must end with its own.
+    root = make_tree({f"m{i}.py": "import json\n" for i in range(8)})
+    before = dict(sys.modules)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            imp = ImportSystem([str(root), *sys.path])
+            for j in range(8):
+                imp.import_module(f"m{(i + j) % 8}")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [k for k in sys.modules if sys.modules[k] is not before.get(k)] == []

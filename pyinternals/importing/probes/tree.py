@@ -8,7 +8,8 @@
 # ...], "statements": [source, ...]}.  An entry is
 # {"kind": "text", "text": ...}, {"kind": "zip", "files": [[name, text], ...]} or
 # {"kind": "pyc", "source": relative .py path, "code": source compiled into it,
-# "state": matching | stale | bad-magic | truncated | bad-body | sourceless}.
+# "state": matching | stale | bad-magic | truncated | bad-body | sourceless |
+# sourceless-bad-magic}.
 # Each interpreter writes .pyc files its own way (its magic, its header, its cache
 # location), so the tree's description stays the same for every version.
 #
@@ -58,7 +59,7 @@ def pyc_bytes(source_path, code_text, state):
     size = len(open(source_path, "rb").read()) if os.path.exists(source_path) else 0
     mtime = MTIME + 1 if state == "stale" else MTIME
     magic = bytearray(MAGIC_NUMBER)
-    if state == "bad-magic":
+    if state.endswith("bad-magic"):
         magic = bytearray(b"\x00\x00\r\n")
     header = magic + (word(0) + word(mtime) + word(size) if PY3 else word(mtime))
     body = bytearray(b"\xff\xff") if state == "bad-body" else bytearray(marshal.dumps(code))
