@@ -72,7 +72,10 @@ from pyinternals.profiles import (  # noqa: E402
     importing,
     obmalloc,
     pyc,
+    runtime,
 )
 
-__all__ = ["KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "importing", "obmalloc",
-           "pyc", "resolve", "running"]
+__all__ = [
+    "KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "importing", "obmalloc", "pyc",
+    "resolve", "running", "runtime",
+]
