@@ -53,8 +53,6 @@ autodoc2_packages = [
 autodoc2_render_plugin = "myst"
 autodoc2_docstring_parser_regexes = [(r".*", "myst")]
 autodoc2_hidden_objects = ["private", "dunder", "inherited"]
-# A bare `type` in an annotation would match every model attribute named `type`.
-autodoc2_replace_annotations = [("tuple[type, ...]", "tuple[builtins.type, ...]")]
 
 # -- HTML ----------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

@@ -9,6 +9,7 @@ strict (warnings are errors, references checked), into `build/html`.
 
 from __future__ import annotations
 
+import builtins
 import os
 import subprocess
 import sys
@@ -67,9 +68,28 @@ def build(root: Path | None = None, builder: str = "html", *, fresh: bool = Fals
     return out
 
 
+def qualify_builtins(app: Any, doctree: Any) -> None:
+    """Make references to builtin names (`type`, `list`) point at `builtins.X`.
+
+    The Python domain looks an unqualified name up everywhere when it is not found
+    where it is used, so an annotation `type[BaseException]` would otherwise resolve
+    to any model attribute that happens to be called `type`.
+    """
+    from sphinx.addnodes import pending_xref
+
+    for node in doctree.findall(pending_xref):
+        target = node.get("reftarget", "")
+        if node.get("refdomain") == "py" and target in _BUILTIN_NAMES:
+            node["reftarget"] = f"builtins.{target}"
+
+
+_BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
+
+
 def setup(app: Any) -> dict[str, Any]:
     """The book's Sphinx extension."""
     app.setup_extension("pyinternals.diagrams.sphinx")
     app.setup_extension("pyinternals.observe.sphinx")
+    app.connect("doctree-read", qualify_builtins)
     return {"version": pyinternals.__version__, "parallel_read_safe": True,
             "parallel_write_safe": True}
