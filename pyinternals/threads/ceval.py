@@ -34,6 +34,7 @@ calls and a few others), and an opcode costs one unit of virtual time whatever i
 
 from __future__ import annotations
 
+import _thread
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,15 +99,59 @@ KEEP_LINES = _without_lines is None
 OPCODE: str = _without_lines or _probe_opcode_events(True) or "opcode"
 
 
+def _no_trace(frame: FrameType, event: str, arg: Any) -> None:
+    return None
+
+
+_anchor_guard = _thread.allocate_lock()
+_anchored = False
+
+
+def keep_tracing_on() -> None:
+    """3.12+: keep `sys.settrace` (with opcode events) on in the process from now on.
+
+    Since 3.12 `sys.settrace` is built on `sys.monitoring` (PEP 669): when the first
+    thread starts tracing, or the last one stops, CPython re-instruments every code
+    object being executed, in every thread.  If another thread is inside a trace
+    function at that moment, 3.12.1 can crash.  The model's threads do exactly that
+    (they wait for the GIL inside their trace function), so a helper thread that
+    traces and never runs keeps the number of tracing threads above zero for the life
+    of the process.  3.11 traces per thread, and needs nothing.
+    """
+    global _anchored
+    if sys.version_info < (3, 12) or _anchored:
+        return
+    with _anchor_guard:
+        if _anchored:
+            return
+        ready = _thread.allocate_lock()
+        ready.acquire()
+        forever = _thread.allocate_lock()
+        forever.acquire()
+
+        def anchor() -> None:
+            sys._getframe().f_trace_opcodes = True  # see start_tracing
+            sys.settrace(_no_trace)
+            ready.release()
+            forever.acquire()  # never released: the thread sleeps, tracing, until exit
+
+        _thread.start_new_thread(anchor, ())
+        ready.acquire()
+        _anchored = True
+
+
 def start_tracing(global_trace: TraceFunction) -> None:
     """Install `global_trace` for this thread so that new frames report opcodes.
 
-    Two workarounds: in 3.12 opcode events only start in new frames once some frame
-    had `f_trace_opcodes` set before `sys.settrace` (gh-103615), so this frame gets
-    it first; and in 3.13 setting `f_trace_opcodes` only takes effect on a frame
-    whose `f_trace` is already set, which `global_trace` must do in that order.
+    Two workarounds.  In 3.12 opcode events only start once some frame had
+    `f_trace_opcodes` set before `sys.settrace` was called (gh-103615), and from then
+    on they are on for every thread: {py:func}`keep_tracing_on` does that once, in its
+    helper thread.  (Doing it here would crash 3.12.1: with opcode events on, this
+    frame's next opcode would be reported before this thread has a trace function.)
+    And in 3.13 setting `f_trace_opcodes` only takes effect on a frame whose `f_trace`
+    is already set, which `global_trace` must do in that order.
     """
-    sys._getframe().f_trace_opcodes = True
+    keep_tracing_on()
     sys.settrace(global_trace)
 
 
@@ -169,6 +214,8 @@ class EvalLoop:
         self.thread = thread
         self.kernel = sim.kernel
         self.virtual = isinstance(sim.kernel, VirtualKernel)
+        #: Moves the virtual clock on (None on the wall clock, where time moves itself).
+        self._advance = sim.kernel.advance if isinstance(sim.kernel, VirtualKernel) else None
         self.budget = 0
         #: Opcodes executed by this thread while it held the GIL.
         self.opcodes = 0
@@ -176,11 +223,12 @@ class EvalLoop:
         self.counting = True
         countdown = 0
         slow = self.slow_path
+        opcode = OPCODE
 
         def opcode_tracer(frame: FrameType, event: str, arg: Any) -> Any:
             # `is`: CPython hands the trace function the same event string each time.
             nonlocal countdown
-            if event is OPCODE:
+            if event is opcode:
                 countdown -= 1
                 if countdown < 0:
                     countdown = slow()
@@ -206,6 +254,7 @@ class EvalLoop:
             return opcode_tracer
 
         self.global_trace = global_trace
+        self.tracer = opcode_tracer
         self._get = get
         self._put = put
 
@@ -225,8 +274,8 @@ class EvalLoop:
 
     def _executed(self, opcodes: int) -> None:
         self.opcodes += opcodes
-        if self.virtual:
-            self.kernel.advance(opcodes)  # type: ignore[attr-defined]
+        if self._advance is not None:
+            self._advance(opcodes)
 
     def sync(self) -> None:
         """Account for the opcodes executed since the countdown was last set."""
@@ -276,6 +325,25 @@ class EvalLoop:
         `--_Py_Ticker` is in C, before the test), but it runs after the check, in
         whatever slice the check leaves the thread in.
         """
+        try:
+            return self._slow_path()
+        except BaseException:
+            self._disarm()
+            raise
+
+    def _disarm(self) -> None:
+        """Stop opcode events in this thread's traced frames, before an exception leaves
+        the trace function (which switches tracing off for the thread).  3.12.1 would
+        otherwise report the next opcode of such a frame to a trace function that is
+        no longer there, and crash."""
+        frame: FrameType | None = sys._getframe()
+        while frame is not None:
+            if frame.f_trace is self.tracer:
+                frame.f_trace_opcodes = False
+                frame.f_trace = None
+            frame = frame.f_back
+
+    def _slow_path(self) -> int:
         thread = self.thread
         thread.task.check_abort()
         events = self.budget + 1  # the countdown went from budget to -1

@@ -194,6 +194,12 @@ def spin(n: int) -> None:
         i += 1
 
 
+def _both(work: int) -> None:
+    """One thread doing both pieces of work, in turn."""
+    spin(work)
+    spin(work)
+
+
 def model_convoy(make: Callable[[], Simulation], *, with_cpu: bool, round_trips: int = 0,
                  seconds: float = 0.0, segments: int = 1) -> Latencies:
     """The convoy on the model: `round_trips` (virtual) or `seconds` (wall) of I/O."""
@@ -246,7 +252,7 @@ def model_cpu(make: Callable[[], Simulation], *, work: int, trials: int) -> tupl
             sim = make()
             try:
                 if threads == 1:
-                    sim.start_new_thread(lambda: (spin(work), spin(work)))
+                    sim.start_new_thread(_both, (work,))
                 else:
                     sim.start_new_thread(spin, (work,))
                     sim.start_new_thread(spin, (work,))

@@ -103,7 +103,7 @@ def _model_errors(family: str) -> dict[str, tuple[str, str] | None]:
 
 def _real_errors(interpreter: Interpreter) -> dict[str, tuple[str, str] | None]:
     facts = experiments.real_facts(interpreter)
-    return {k: (tuple(v) if v else None) for k, v in facts["errors"].items()}  # type: ignore[misc]
+    return {k: ((v[0], v[1]) if v else None) for k, v in facts["errors"].items()}
 
 
 # -- Mechanics on the virtual clock ---------------------------------------------------

@@ -176,12 +176,13 @@ class TickerGIL(_GILBase):
         if lock is None:
             raise FatalError("take_gil", "the GIL does not exist (PyEval_InitThreads "
                              "was never called)")
-        self._wanted(tstate)
-        try:
-            lock.acquire()
-        except BaseException:
-            self._giving_up(tstate)
-            raise
+        if not lock.acquire(False):  # a free semaphore is taken at once
+            self._wanted(tstate)
+            try:
+                lock.acquire()
+            except BaseException:
+                self._giving_up(tstate)
+                raise
         self._taken(tstate)
 
     def drop_gil(self, tstate: PyThreadState | None, *, reason: Reason) -> None:

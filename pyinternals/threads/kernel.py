@@ -37,7 +37,7 @@ from typing import Protocol
 from pyinternals.threads.clock import VirtualClock, WallClock
 
 
-class Abort(BaseException):  # noqa: N818  (not an error: a request to unwind)
+class Abort(BaseException):
     """Raised inside a model thread that the simulation stops; unwinds it quietly."""
 
 
@@ -87,6 +87,9 @@ class Task:
         self.channel: Channel | None = None
         self.timed_out = False
         self.token = 0
+        #: The channel a signal took it from, and whether its wait has no timeout.
+        self.woken_from: Channel | None = None
+        self.untimed_wait = False
         #: The host thread running this task (`threading.get_ident()`).
         self.host_ident: int | None = None
 
@@ -102,9 +105,14 @@ class Task:
 class Channel:
     """Threads waiting for one thing (a condition variable, a lock): FIFO."""
 
-    def __init__(self, what: Describer) -> None:
+    def __init__(self, what: Describer,
+                 still_blocked: Callable[[], bool] | None = None) -> None:
         self.what = what
         self.waiters: deque[Task] = deque()
+        #: For a lock: whether a sleeper woken now would find it taken and sleep again.
+        #: The kernel then puts it back to sleep without running it (a futile wake-up
+        #: costs the sleeper, not the running thread, so nothing else changes).
+        self.still_blocked = still_blocked
 
 
 # -- The primitives, as the GIL code sees them -----------------------------------------
@@ -149,7 +157,9 @@ class KMutex(Protocol):
 class Kernel(Protocol):
     """What the GIL and the `thread` module model need from the platform."""
 
-    clock: VirtualClock | WallClock
+    @property
+    def clock(self) -> VirtualClock | WallClock:
+        """The clock the kernel keeps time with."""
 
     def now(self) -> float:
         """The current time on the clock (opcodes or seconds)."""
@@ -297,6 +307,12 @@ class VirtualKernel:
                 task.channel.waiters.remove(task)
                 task.channel = None
                 task.timed_out = True
+            woken_from, task.woken_from = task.woken_from, None
+            if (woken_from is not None and task.untimed_wait and not task.aborted
+                    and woken_from.still_blocked is not None and woken_from.still_blocked()):
+                woken_from.waiters.append(task)  # wakes, finds it taken, sleeps again
+                task.channel = woken_from
+                continue
             return task
         return None
 
@@ -340,6 +356,8 @@ class VirtualKernel:
             me.channel = channel
             me.waiting_for = channel.what
         me.timed_out = False
+        me.woken_from = None
+        me.untimed_wait = timeout is None
         if timeout is not None:
             self._schedule(me, self.time + max(0, int(timeout)))
         try:
@@ -360,6 +378,7 @@ class VirtualKernel:
         while channel.waiters and woken < n:
             task = channel.waiters.popleft()
             task.channel = None
+            task.woken_from = channel
             self._schedule(task, now + self.wake_delay())  # replaces its timeout, if any
             woken += 1
         self._rebudget()
@@ -421,7 +440,8 @@ class VirtualKernel:
     def abort_all(self) -> None:
         """Unwind every other task (called by the main thread); returns when all ended."""
         me = self.running
-        assert me is not None and me is self.main
+        assert me is not None
+        assert me is self.main
         for task in self.tasks:
             if task is me or not task.alive:
                 continue
@@ -476,7 +496,7 @@ class VirtualLock:
         self.kernel = kernel
         self.what = what
         self._locked = False
-        self.channel = Channel(what)
+        self.channel = Channel(what, still_blocked=self.locked)
 
     def locked(self) -> bool:
         """Whether the lock is held."""
@@ -495,11 +515,11 @@ class VirtualLock:
         if not blocking:
             return False
         deadline = None if timeout is None else kernel.now() + timeout
-        while self._locked:
+        while self.locked():  # a woken sleeper may find it taken again: sleep again
             left = None if deadline is None else deadline - kernel.now()
             if left is not None and left <= 0:
                 return False
-            if kernel.block(self.channel, left) and self._locked:
+            if kernel.block(self.channel, left) and self.locked():
                 return False
         self._locked = True
         return True

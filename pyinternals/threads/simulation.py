@@ -38,7 +38,7 @@ from pyinternals.diagrams import Drawable
 from pyinternals.diagrams.dot import Field, Record
 from pyinternals.diagrams.style import edge_role, graph, role
 from pyinternals.runtime.pystate import PyThreadState, Runtime
-from pyinternals.threads.ceval import EvalLoop
+from pyinternals.threads.ceval import EvalLoop, keep_tracing_on
 from pyinternals.threads.clock import Clock, VirtualClock, WallClock
 from pyinternals.threads.gil import GIL, Reason, SwitchGIL, TickerGIL
 from pyinternals.threads.kernel import (
@@ -140,6 +140,7 @@ class Simulation(Drawable):
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {seed!r}")
         self.clock: Clock = _make_clock(clock)
+        keep_tracing_on()
         #: The interpreter's state: the runtime, its interpreter, the main thread state.
         self.runtime = Runtime("globals" if design == "ticker" else "_PyRuntime")
         self.interp = self.runtime.PyInterpreterState_New()
@@ -183,8 +184,9 @@ class Simulation(Drawable):
             self.gil.PyEval_InitThreads(main_tstate)
 
     def __repr__(self) -> str:
+        n = len(self.threads)
         return (f"<Simulation {self.design} GIL, {self.clock.kind} clock, "
-                f"{len(self.threads)} threads>")
+                f"{n} thread{'s' if n != 1 else ''}>")
 
     @property
     def threading(self) -> ThreadingModule:
@@ -217,7 +219,7 @@ class Simulation(Drawable):
                                   boot: bootstate) -> int:
         """Ask the OS for a thread running `func(boot)`; return its ident."""
         self._check_open()
-        name = self._pending_name or getattr(boot.func, "__name__", "thread")
+        name = str(self._pending_name or getattr(boot.func, "__name__", "thread"))
         self._pending_name = None
         thread = self._add_thread(boot.tstate, name)
         self.timeline.names[thread.ident] = name
@@ -393,13 +395,13 @@ class Simulation(Drawable):
                 kernel.block(self._done_virtual, left)
             return self._live == 0
         deadline = None if units is None else kernel.now() + units
-        with self._done_wall:
+        with self._done_wall, kernel.waiting("the other threads to finish",
+                                             untimed=deadline is None):
             while self._live and not self._interrupted:
                 left = POLL if deadline is None else min(POLL, deadline - kernel.now())
                 if left <= 0:
                     return False
-                with kernel.waiting("the other threads to finish", untimed=deadline is None):
-                    self._done_wall.wait(left)
+                self._done_wall.wait(left)
                 kernel.check_deadlock()
         return self._live == 0
 
@@ -540,7 +542,7 @@ class Simulation(Drawable):
                       Field(f"interval: {self.clock.format(gil.interval)}"
                             if isinstance(self.clock, VirtualClock) else
                             f"interval: {gil.switch_interval * 1000:g} ms")]
-        g.node("gil", label=Record(fields), **role("lock"), shape="record")
+        g.node("gil", label=Record(fields), **{**role("lock"), "shape": "record"})
         g.node("interp", label=Record([Field(f"PyInterpreterState {self.interp.id}"),
                                        Field("tstate_head", "head")]), **role("state"))
         previous, port = "interp", "head"

@@ -106,7 +106,7 @@ class Condition:
         """Wake every thread waiting on this condition."""
         self.notify(len(self._waiters))
 
-    notifyAll = notify_all  # noqa: N815  (2.x's name)
+    notifyAll = notify_all
 
 
 class Event:
@@ -120,7 +120,7 @@ class Event:
         """Whether the flag is set."""
         return self._flag
 
-    isSet = is_set  # noqa: N815  (2.x's name)
+    isSet = is_set
 
     def set(self) -> None:
         """Set the flag and wake every waiter."""
@@ -243,19 +243,21 @@ class Thread:
                 while not self._stopped:
                     self._block.wait()
             else:
+                # On the simulation's clock (opcodes on the virtual one): in seconds, the
+                # last fraction of an opcode could never be waited out.
                 sim = module.sim
-                deadline = sim.seconds(sim.now()) + timeout
+                deadline = sim.now() + sim.kernel.units(timeout)
                 while not self._stopped:
-                    delay = deadline - sim.seconds(sim.now())
+                    delay = deadline - sim.now()
                     if delay <= 0:
                         break
-                    self._block.wait(delay)
+                    self._block.wait(sim.seconds(delay))
 
     def is_alive(self) -> bool:
         """Started and not yet stopped."""
         return self._started.is_set() and not self._stopped
 
-    isAlive = is_alive  # noqa: N815  (2.x's name)
+    isAlive = is_alive
 
 
 class _MainThread(Thread):
@@ -287,11 +289,11 @@ class ThreadingModule:
                                                                 "__module__": __name__})
         self._active[sim.main.ident] = _MainThread(self)
 
-    def Condition(self, lock: LockType | None = None) -> Condition:  # noqa: N802
+    def Condition(self, lock: LockType | None = None) -> Condition:
         """A new condition variable (on `lock`, or on a new lock)."""
         return Condition(self, lock)
 
-    def Event(self) -> Event:  # noqa: N802
+    def Event(self) -> Event:
         """A new event."""
         return Event(self)
 

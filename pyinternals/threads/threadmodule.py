@@ -40,7 +40,7 @@ TIMEOUT_MAX = 9223372036.0
 
 
 @dataclass
-class bootstate:  # noqa: N801  (C's name)
+class bootstate:
     """What the new thread needs to run (`struct bootstate`)."""
 
     interp: PyInterpreterState
@@ -198,7 +198,7 @@ class ThreadModule:
         if not isinstance(size, int) or isinstance(size, bool):
             raise TypeError(f"stack_size() wants an int, not {type(size).__name__}")
         if size != 0 and size < 32768:
-            raise ValueError("size not valid: %d bytes" % size)
+            raise ValueError(f"size not valid: {size} bytes")
         self._stack_size = size
         return old
 

@@ -127,17 +127,19 @@ def draw_slices(slices: Sequence[Slice], names: dict[int, str],
     g = graph(name, rankdir="LR", nodesep=0.06, ranksep=0.02)
     threads = sorted({s.thread for s in slices})
     total = sum(s.duration for s in slices) or 1.0
+    # Within a rank of a left-to-right graph, dot stacks the nodes from the bottom in
+    # the order they are made: the time axis first (at the bottom), the last thread next.
     g.node("axis", label="", shape="point", style="invis", width=0.01)
-    for t in threads:
+    for t in reversed(threads):
         g.node(f"row{t}", label=f"thread {t} {names.get(t, '')}".rstrip(), **role("name"))
-    g.same_rank("axis", *(f"row{t}" for t in threads))
-    previous = ["axis", *(f"row{t}" for t in threads)]
+    g.same_rank("axis", *(f"row{t}" for t in reversed(threads)))
+    previous = ["axis", *(f"row{t}" for t in reversed(threads))]
     for i, s in enumerate(slices):
         width = min(2.4, max(0.55, 10.0 * s.duration / total))
         column = [f"t{i}"]
         g.node(f"t{i}", label=fmt(s.start), shape="plaintext", style="",
                fontsize=8, width=width, fixedsize=True)
-        for t in threads:
+        for t in reversed(threads):
             cell = f"c{i}_{t}"
             column.append(cell)
             if t == s.thread:
