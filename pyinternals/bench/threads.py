@@ -4,7 +4,7 @@ The model watches every opcode through the tracing hook, so bare opcode tracing 
 trace function that does nothing) is the floor of what it can cost; untraced execution
 is what the same code costs without the model.  Measured in the same run, best of
 several repeats: a counting loop run plainly, under bare tracing, and as threads of a
-{py:class}`~pyinternals.threads.Simulation` on the virtual clock (two threads, so that
+{py:class}`~pyinternals.threads.simulation.Simulation` on the virtual clock (two threads, so that
 the GIL changes hands).  Target: within 1.5 times bare tracing, for the 3.x GIL at its
 default 5 ms interval; the 2.x ticker, which runs its check every 101 opcodes, is
 reported beside it.

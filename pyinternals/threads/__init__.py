@@ -3,8 +3,9 @@
 Ordinary Python functions run as threads on real OS threads, and a model GIL decides
 which of them may execute bytecode: the 2.x ticker or the 3.2+ switch interval.
 
-- {py:mod}`~pyinternals.threads.simulation`: {py:class}`Simulation`, the interpreter
-  that runs them, with its timeline and statistics;
+- {py:mod}`~pyinternals.threads.simulation`: the
+  {py:class}`~pyinternals.threads.simulation.Simulation` that runs them, with its
+  timeline and statistics;
 - {py:mod}`~pyinternals.threads.gil`: the two GIL designs;
 - {py:mod}`~pyinternals.threads.ceval`: the eval loop's opcode counting and check;
 - {py:mod}`~pyinternals.threads.threadmodule`: the `thread` module, `bootstate`,

@@ -52,12 +52,15 @@ if TYPE_CHECKING:
 POLL_OPCODES = 64
 
 _HERE = Path(__file__).resolve().parent
-#: Files whose frames stand for C code: not traced, their opcodes not counted.  (The
-#: `threading` model is Python in CPython too, and `experiments` is user code.)
+_PACKAGE = _HERE.parent
+#: Files whose frames stand for C code, or are no part of the simulated program (the
+#: drawings): not traced, their opcodes not counted.  The `threading` model is Python
+#: in CPython too, and `experiments` is a program run on the model: both are traced.
 UNTRACED: frozenset[str] = frozenset(
-    str(_HERE / f"{name}.py")
-    for name in ("__init__", "ceval", "clock", "gil", "kernel", "simulation",
-                 "threadmodule", "timeline")
+    [str(_HERE / f"{name}.py")
+     for name in ("__init__", "ceval", "clock", "gil", "kernel", "simulation",
+                  "threadmodule", "timeline")]
+    + [str(p) for folder in ("runtime", "diagrams") for p in (_PACKAGE / folder).glob("*.py")]
 )
 
 TraceFunction = Callable[[FrameType, str, Any], Any]
@@ -104,7 +107,8 @@ def _no_trace(frame: FrameType, event: str, arg: Any) -> None:
 
 
 _anchor_guard = _thread.allocate_lock()
-_anchored = False
+#: Whether the helper thread of `keep_tracing_on` runs (a list: set once, from any thread).
+_anchored: list[bool] = []
 
 
 def keep_tracing_on() -> None:
@@ -118,8 +122,7 @@ def keep_tracing_on() -> None:
     traces and never runs keeps the number of tracing threads above zero for the life
     of the process.  3.11 traces per thread, and needs nothing.
     """
-    global _anchored
-    if sys.version_info < (3, 12) or _anchored:
+    if getattr(sys, "monitoring", None) is None or _anchored:  # 3.11: per-thread tracing
         return
     with _anchor_guard:
         if _anchored:
@@ -137,7 +140,7 @@ def keep_tracing_on() -> None:
 
         _thread.start_new_thread(anchor, ())
         ready.acquire()
-        _anchored = True
+        _anchored.append(True)
 
 
 def start_tracing(global_trace: TraceFunction) -> None:

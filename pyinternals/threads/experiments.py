@@ -1,7 +1,7 @@
 """The measurements: the convoy, and two CPU-bound threads, on real CPythons and the model.
 
 Two experiments, run the same way on the real interpreters (the `gil` probe) and on
-the model ({py:class}`~pyinternals.threads.Simulation`):
+the model ({py:class}`~pyinternals.threads.simulation.Simulation`):
 
 - **The convoy.**  An I/O thread calls `time.sleep(0)` over and over and measures each
   round trip: alone, then beside a thread that only computes.  A round trip releases

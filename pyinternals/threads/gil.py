@@ -53,8 +53,9 @@ class GILObserver(Protocol):
         """Something worth a line of the trace."""
 
 
-class _GILBase:
-    """What both designs share: the thread-state swaps around taking and dropping."""
+class GILBase:
+    """What both designs share: the bookkeeping and the thread-state swaps around
+    taking and dropping the GIL."""
 
     design: Literal["ticker", "switch"]
 
@@ -123,7 +124,7 @@ class _GILBase:
         self.runtime.PyThreadState_Swap(tstate)
 
 
-class TickerGIL(_GILBase):
+class TickerGIL(GILBase):
     """The 2.x GIL: a plain lock, offered to others every `check_interval` opcodes.
 
     `interpreter_lock` is a `PyThread_type_lock`, created by `PyEval_InitThreads`
@@ -248,7 +249,7 @@ class TickerGIL(_GILBase):
         return True
 
 
-class SwitchGIL(_GILBase):
+class SwitchGIL(GILBase):
     """The 3.2+ GIL (Antoine Pitrou's): a flag under a mutex, and a drop request.
 
     `locked` is protected by `mutex`; a thread that finds it set waits on `cond` for

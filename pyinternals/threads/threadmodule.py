@@ -11,8 +11,9 @@ Starting a thread is the path the notes follow:
    {py:class}`bootstate`: the interpreter, the function, its arguments, and a thread
    state made in advance (`_PyThreadState_Prealloc`);
 2. `PyEval_InitThreads` creates the GIL if this is the first thread (2.x);
-3. `PyThread_start_new_thread` asks the OS for a thread that runs {py:func}`t_bootstrap`;
-4. {py:func}`t_bootstrap`, in the new thread, binds the thread state to it
+3. `PyThread_start_new_thread` asks the OS for a thread that runs
+   {py:meth}`~ThreadModule.t_bootstrap`;
+4. {py:meth}`~ThreadModule.t_bootstrap`, in the new thread, binds the thread state to it
    (`_PyThreadState_Init`), takes the GIL (`PyEval_AcquireThread`), calls the
    function, reports an exception nobody caught (`SystemExit` excepted), then clears
    and deletes its thread state, which drops the GIL, and ends.

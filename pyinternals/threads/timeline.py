@@ -118,14 +118,17 @@ class Timeline(Drawable):
         slice ended.
         """
         return draw_slices(self.slices[:first], self.names, self._time,
-                           more=max(0, len(self.slices) - first))
+                           more=max(0, len(self.slices) - first),
+                           threads=sorted({s.thread for s in self.slices}))
 
 
 def draw_slices(slices: Sequence[Slice], names: dict[int, str],
-                fmt: Callable[[float], str], *, more: int = 0, name: str = "timeline") -> str:
-    """The chart of `slices` (see {py:meth}`Timeline.to_dot`)."""
+                fmt: Callable[[float], str], *, more: int = 0, name: str = "timeline",
+                threads: Sequence[int] = ()) -> str:
+    """The chart of `slices` (see {py:meth}`Timeline.to_dot`), a row for each of
+    `threads` (by default, those with a slice among `slices`)."""
     g = graph(name, rankdir="LR", nodesep=0.06, ranksep=0.02)
-    threads = sorted({s.thread for s in slices})
+    threads = sorted(set(threads) | {s.thread for s in slices})
     total = sum(s.duration for s in slices) or 1.0
     # Within a rank of a left-to-right graph, dot stacks the nodes from the bottom in
     # the order they are made: the time axis first (at the bottom), the last thread next.

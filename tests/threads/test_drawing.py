@@ -29,7 +29,7 @@ def snapshot_run(design):
 
 
 def test_snapshot_draws_holder_and_waiter():
-    sim, picture = snapshot_run("switch")
+    _, picture = snapshot_run("switch")
     dot = picture.to_dot()
     assert '"gil" -> "t2"' in dot  # the GIL is held by the thread taking the picture
     assert '"t3" -> "gil"' in dot  # and thread 3 waits in take_gil
@@ -40,6 +40,7 @@ def test_snapshot_draws_holder_and_waiter():
 def test_same_run_same_drawings():
     a, pa = snapshot_run("ticker")
     b, pb = snapshot_run("ticker")
+    assert a is not b
     assert pa.to_dot() == pb.to_dot()
     assert a.timeline.to_dot() == b.timeline.to_dot()
     assert "_Py_Ticker" in pa.to_dot()

@@ -239,7 +239,7 @@ def test_main_blocking_alone_is_a_deadlock():
     lock = sim.allocate_lock()
     lock.acquire()
     sim.start_new_thread(lock.acquire)
-    with pytest.raises(Deadlock, match="thread 2 .* waits for lock 1"):
+    with pytest.raises(Deadlock, match=r"thread 2 .* waits for lock 1"):
         sim.run()
     sim.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from pyinternals.threads import Simulation
@@ -27,7 +29,7 @@ def test_wall_run_executes_every_opcode_and_hands_over(design):
     assert {s.thread for s in sim.timeline} == {2, 3}
     times = [(s.start, s.end) for s in sim.timeline]
     assert all(a <= b for a, b in times)
-    assert all(prev[1] <= nxt[0] for prev, nxt in zip(times, times[1:], strict=False))
+    assert all(prev[1] <= nxt[0] for prev, nxt in itertools.pairwise(times))
 
 
 def test_wall_sleep_and_locks_release_the_gil():
