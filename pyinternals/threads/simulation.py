@@ -7,7 +7,8 @@ model's main thread: it holds the GIL whenever it runs, and the other threads ru
 while it waits (in {py:meth}`Simulation.run`, a `join`, a lock).
 
 ```python
->>> sim = Simulation("ticker", check_interval=100)
+>>> from pyinternals.threads.clock import VirtualClock
+>>> sim = Simulation("ticker", check_interval=100, clock=VirtualClock(wake_jitter=0))
 >>> def spin():
 ...     n = 0
 ...     while n < 300:
@@ -17,7 +18,7 @@ while it waits (in {py:meth}`Simulation.run`, a `join`, a lock).
 >>> sim.run()
 True
 >>> [(s.thread, s.opcodes, s.reason) for s in sim.timeline][:3]
-[(2, 101, 'ticks'), (2, 101, 'ticks'), (2, 101, 'ticks')]
+[(2, 100, 'ticks'), (2, 101, 'ticks'), (2, 101, 'ticks')]
 
 ```
 
