@@ -6,9 +6,12 @@ the model ({py:class}`~pyinternals.threads.simulation.Simulation`):
 - **The convoy.**  An I/O thread calls `time.sleep(0)` over and over and measures each
   round trip: alone, then beside a thread that only computes.  A round trip releases
   the GIL and must get it back; beside a CPU-bound thread, that is the whole story.
-- **Two CPU-bound threads** do some work each, against one thread doing both pieces
-  of work in turn.  Each trial gives a ratio of wall times and a ratio of the CPU
-  time the process burnt; the medians are reported.
+- **Two CPU-bound threads** do some work each, at the same time, against the same
+  work done one thread after the other.  On the real interpreters the threads are
+  pinned to two cores, and the sequential run uses the same two cores in turn, so
+  that two cores of unequal speed (a virtual machine has neighbours) cost both runs
+  alike; on the model one thread does both pieces.  Each trial gives a ratio of wall
+  times and a ratio of the CPU time the process burnt; the medians are reported.
 
 The real runs are short (a quarter of a second of convoy, a dozen trials of a few tens
 of milliseconds: REFERENCE's 3-second runs are too slow for every build) and noisy,
@@ -96,7 +99,8 @@ class Measurement:
     kind: Literal["real", "model"]
     sleep_alone: Latencies
     sleep_cpu: Latencies
-    #: Median over trials of (two threads) / (one thread doing both): wall, and CPU time.
+    #: Median over trials of (two threads together) / (the same work in turn): wall, and
+    #: CPU time.
     cpu_wall: float
     cpu_time: float
     trials: int
@@ -331,7 +335,7 @@ def table_rows(measurements: Sequence[Measurement]) -> list[list[str]]:
 
 
 TABLE_HEADER = ["", "sleep(0) alone, median", "beside a CPU thread: median (p99; max)",
-                "convoy shape", "2 CPU threads / 1 thread", "shape"]
+                "convoy shape", "2 CPU threads: together / in turn", "shape"]
 
 
 def measure_all(interpreters: dict[str, Interpreter]) -> list[Measurement]:

@@ -276,9 +276,10 @@ CHECKS: list[Check] = [
     Check(
         "threads.cpu-bound",
         CHAPTER,
-        "two CPU-bound threads on two cores burn clearly more CPU than one thread doing "
-        "both pieces of work (2.x), about the same (3.x)",
-        "15 trials, threads pinned to two cores: median CPU-time ratio against a 1.2 band",
+        "two CPU-bound threads on two cores burn clearly more CPU than the same work done "
+        "one after the other (2.x), about the same (3.x)",
+        "15 trials, threads pinned to two cores, run together and in turn: median "
+        "CPU-time ratio against a 1.2 band",
         _shape("cpu"),
         exclusive=True,
     ),

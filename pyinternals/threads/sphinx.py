@@ -66,7 +66,8 @@ class GILMeasurementsDirective(SphinxDirective):
                 f"CPU-bound thread for {config['convoy_seconds']} s (in "
                 f"{config['segments']} segments); {config['trials']} trials of "
                 f"{config['work']:,} iterations per thread, the two threads pinned to two "
-                "cores. Model, virtual clock: 50 round trips alone, 200 (ticker) or 15 "
+                "cores, together and then in turn. Model, virtual clock: 50 round trips "
+                "alone, 200 (ticker) or 15 "
                 "(switch) beside the CPU-bound thread, one trial of 20,000 iterations; "
                 "model, wall clock: 0.05 s and 0.25 s, 5 trials.")
         missing = [f for f in profiles.KNOWN if f not in interpreters]

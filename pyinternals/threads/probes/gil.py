@@ -189,13 +189,9 @@ def cpu_time():
     return usage.ru_utime + usage.ru_stime
 
 
-def cpu_trial(work, where):
-    cpu0 = cpu_time()
-    start = clock()
-    spin(work)
-    spin(work)
-    sequential = clock() - start
-    cpu1 = cpu_time()
+def run_threads(work, cpus):
+    """Threads pinned to `cpus` spin `work` each, all released at once by a gate;
+    the wall time from the gate to the last one's end, and the CPU time burnt."""
     gate = _thread.allocate_lock()
     gate.acquire()
     finished = _thread.allocate_lock()
@@ -209,21 +205,36 @@ def cpu_trial(work, where):
         gate.release()
         spin(work)
         ends.append(clock())
-        if len(ends) == 2:
+        if len(ends) == len(cpus):
             finished.release()
 
-    for cpu in where:
+    for cpu in cpus:
         _thread.start_new_thread(body, (cpu,))
-    time.sleep(0.005)  # both threads are waiting at the gate
-    cpu2 = cpu_time()
+    time.sleep(0.005)  # every thread is waiting at the gate
+    cpu0 = cpu_time()
     start = clock()
     gate.release()
     finished.acquire()
-    parallel = max(ends) - start
-    cpu3 = cpu_time()
-    if cpu0 is None:
-        return sequential, parallel, None, None
-    return sequential, parallel, cpu1 - cpu0, cpu3 - cpu2
+    wall = max(ends) - start
+    cpu1 = cpu_time()
+    return wall, (None if cpu0 is None else cpu1 - cpu0)
+
+
+def cpu_trial(work, where):
+    """The same work on the same cores: one thread after the other, then together.
+
+    The sequential run uses the cores of the parallel one (a thread on each, in turn),
+    so that two cores of different speed (a virtual machine's neighbours) cost both
+    runs alike."""
+    walls, cpus = [], []
+    for cpu in where:
+        wall, used = run_threads(work, [cpu])
+        walls.append(wall)
+        cpus.append(used)
+    parallel, cpu_parallel = run_threads(work, where)
+    if None in cpus or cpu_parallel is None:
+        return sum(walls), parallel, None, None
+    return sum(walls), parallel, sum(cpus), cpu_parallel
 
 
 def measure(config):
