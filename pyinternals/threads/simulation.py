@@ -157,8 +157,9 @@ class Simulation(Drawable):
         self.main.state = "running (the caller)"
         self.kernel.adopt_main(self.main.task)
         self.timeline = Timeline(self.clock, {i: t.name for i, t in self.threads.items()})
-        #: When true, every change of hands prints a line on standard output.
-        self.trace = False
+        #: The trace switch: true prints a line on standard output for every change of
+        #: hands; a function is called with each line instead (to watch for an event).
+        self.trace: bool | Callable[[str], object] = False
         #: Where uncaught exceptions of threads are reported (`None`: `sys.stderr`).
         self.stderr: IO[str] | None = None
         #: `(thread ident, exception)` for every exception no thread caught.
@@ -465,11 +466,15 @@ class Simulation(Drawable):
 
     def note(self, tstate: PyThreadState | None, text: str) -> None:
         """Print a line of the trace, if the trace is on."""
-        if self.trace:
+        trace = self.trace
+        if trace:
             who = f"thread {tstate.id}" if tstate is not None else ""
-            line = f"{self._stamp()}  {who:<9} {text}".rstrip() + "\n"
-            with self._print_lock:  # on the wall clock threads print at the same time
-                sys.stdout.write(line)
+            line = f"{self._stamp()}  {who:<9} {text}".rstrip()
+            with self._print_lock:  # on the wall clock threads trace at the same time
+                if callable(trace):
+                    trace(line)
+                else:
+                    sys.stdout.write(line + "\n")
 
     def gil_wanted(self, tstate: PyThreadState) -> None:
         """`tstate` starts waiting for the GIL."""

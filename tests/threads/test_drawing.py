@@ -74,3 +74,23 @@ def test_timeline_format_and_stats_table():
     assert text.splitlines()[0].startswith("thread")
     assert "more slices" in text
     assert "opcodes" in sim.format_stats().splitlines()[0]
+
+
+def test_trace_can_be_a_function_that_draws_the_moment():
+    sim = Simulation("switch", switch_interval=0.0001, clock=VirtualClock(wake_jitter=0))
+    lines, pictures = [], []
+
+    def watch(line):
+        lines.append(line)
+        if "sets gil_drop_request" in line and not pictures:
+            pictures.append(sim.snapshot())
+
+    sim.trace = watch
+    sim.start_new_thread(spin, (2_000,))
+    sim.start_new_thread(spin, (2_000,))
+    assert sim.run()
+    sim.close()
+    dot = pictures[0].to_dot()
+    assert "gil_drop_request:\\ 1" in dot  # record labels escape their spaces
+    assert "asked: gil_drop_request" in dot
+    assert any("takes the GIL" in line for line in lines)
