@@ -90,6 +90,7 @@ def setup(app: Any) -> dict[str, Any]:
     """The book's Sphinx extension."""
     app.setup_extension("pyinternals.diagrams.sphinx")
     app.setup_extension("pyinternals.observe.sphinx")
+    app.setup_extension("pyinternals.threads.sphinx")
     app.connect("doctree-read", qualify_builtins)
     return {"version": pyinternals.__version__, "parallel_read_safe": True,
             "parallel_write_safe": True}
