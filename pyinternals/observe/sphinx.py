@@ -41,11 +41,13 @@ def _on_builder_inited(app: Sphinx) -> None:
     _builder["name"] = app.builder.name
 
 
-def _tables_wanted() -> bool:
+def tables_wanted() -> bool:
+    """Whether the builder shows measured tables (the doctest builder does not)."""
     return _builder["name"] not in _BUILDERS_WITHOUT_TABLES
 
 
-def _cell(*content: nodes.Node | str, classes: Sequence[str] = ()) -> nodes.entry:
+def cell(*content: nodes.Node | str, classes: Sequence[str] = ()) -> nodes.entry:
+    """A table cell holding one paragraph of text and inline nodes."""
     entry = nodes.entry(classes=list(classes))
     para = nodes.paragraph()
     for item in content:
@@ -54,11 +56,12 @@ def _cell(*content: nodes.Node | str, classes: Sequence[str] = ()) -> nodes.entr
     return entry
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[nodes.entry]],
-           widths: Sequence[int], classes: Sequence[str]) -> nodes.table:
-    table = nodes.table(classes=list(classes))
+def table(header: Sequence[str], rows: Sequence[Sequence[nodes.entry | str]],
+          widths: Sequence[int], classes: Sequence[str]) -> nodes.table:
+    """A docutils table: a header row, then rows of cells (text becomes a cell)."""
+    result = nodes.table(classes=list(classes))
     group = nodes.tgroup(cols=len(header))
-    table += group
+    result += group
     for width in widths:
         group += nodes.colspec(colwidth=width)
     head = nodes.thead()
@@ -66,14 +69,14 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[nodes.entry]],
     head_row = nodes.row()
     head += head_row
     for title in header:
-        head_row += _cell(title)
+        head_row += cell(title)
     body = nodes.tbody()
     group += body
     for cells in rows:
         row = nodes.row()
-        row.extend(cells)
+        row.extend(cell(c) if isinstance(c, str) else c for c in cells)
         body += row
-    return table
+    return result
 
 
 # -- {interpreters} ------------------------------------------------------------------
@@ -100,7 +103,7 @@ class InterpretersDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        if not _tables_wanted():
+        if not tables_wanted():
             return []
         found = discover()
         chosen = representatives()
@@ -109,15 +112,15 @@ class InterpretersDirective(SphinxDirective):
             name = ("CPython " if interp.implementation == "cpython"
                     else interp.implementation + " ") + interp.label
             rows.append([
-                _cell(name),
-                _cell(", ".join(interp.sources)),
-                _cell(nodes.literal(text=interp.display_path)),
-                _cell(f"{interp.pointer_size * 8}-bit, {_build_kind(interp)}"),
-                _cell(_ledger_role(interp, chosen)),
+                cell(name),
+                cell(", ".join(interp.sources)),
+                cell(nodes.literal(text=interp.display_path)),
+                cell(f"{interp.pointer_size * 8}-bit, {_build_kind(interp)}"),
+                cell(_ledger_role(interp, chosen)),
             ])
-        table = _table(["Interpreter", "Found via", "Executable", "Build", "In the ledger"],
-                       rows, [14, 14, 36, 16, 20], ["pyinternals-interpreters"])
-        result: list[nodes.Node] = [table]
+        found_table = table(["Interpreter", "Found via", "Executable", "Build", "In the ledger"],
+                            rows, [14, 14, 36, 16, 20], ["pyinternals-interpreters"])
+        result: list[nodes.Node] = [found_table]
         missing = [fam for fam in profiles.KNOWN if fam not in chosen]
         note = nodes.paragraph()
         note += nodes.Text(f"Searched: {'; '.join(found.searched)}. ")
@@ -154,7 +157,7 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _outcome_cell(outcome: Outcome) -> nodes.entry:
+def _outcomecell(outcome: Outcome) -> nodes.entry:
     symbol = _SYMBOL[outcome.status]
     if outcome.status is Status.PASS:
         text = _short(show(outcome.observed))
@@ -163,7 +166,7 @@ def _outcome_cell(outcome: Outcome) -> nodes.entry:
                 f"real: {_short(show(outcome.observed), 40)}")
     else:
         text = _short(outcome.note.splitlines()[0] if outcome.note else "")
-    return _cell(f"{symbol} {text}", classes=[f"ledger-{outcome.status.value}"])
+    return cell(f"{symbol} {text}", classes=[f"ledger-{outcome.status.value}"])
 
 
 class LedgerDirective(SphinxDirective):
@@ -176,7 +179,7 @@ class LedgerDirective(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        if not _tables_wanted():
+        if not tables_wanted():
             return []
         checks = _load_checks(self.config.pyinternals_checks)()
         if "chapter" in self.options:
@@ -193,9 +196,9 @@ class LedgerDirective(SphinxDirective):
         for row in rows:
             check = row.check
             body.append([
-                _cell(nodes.literal(text=check.id), nodes.Text(" "), check.claim),
-                _cell(check.how),
-                *(_outcome_cell(row.outcomes[f]) for f in profiles.KNOWN),
+                cell(nodes.literal(text=check.id), nodes.Text(" "), check.claim),
+                cell(check.how),
+                *(_outcomecell(row.outcomes[f]) for f in profiles.KNOWN),
             ])
             for fam, outcome in row.outcomes.items():
                 if not outcome.status.ok:
@@ -207,7 +210,7 @@ class LedgerDirective(SphinxDirective):
                         type="pyinternals", subtype="ledger",
                     )
         widths = [30, 22, *([12] * len(labels))]
-        return [_table(["Check", "How it is observed", *labels], body, widths,
+        return [table(["Check", "How it is observed", *labels], body, widths,
                        ["pyinternals-ledger"])]
 
 

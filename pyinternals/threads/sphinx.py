@@ -10,7 +10,6 @@ remembers them), so the table and the ledger never disagree about what was measu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from docutils import nodes
@@ -20,35 +19,8 @@ from sphinx.util.docutils import SphinxDirective
 import pyinternals
 from pyinternals import profiles
 from pyinternals.observe.discovery import representatives
+from pyinternals.observe.sphinx import table, tables_wanted
 from pyinternals.threads import experiments
-
-
-def _cell(text: str) -> nodes.entry:
-    entry = nodes.entry()
-    entry += nodes.paragraph(text=text)
-    return entry
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> nodes.table:
-    table = nodes.table(classes=["pyinternals-measurements"])
-    group = nodes.tgroup(cols=len(header))
-    table += group
-    for width in (24, 12, 22, 16, 16, 10):
-        group += nodes.colspec(colwidth=width)
-    head = nodes.thead()
-    group += head
-    row = nodes.row()
-    head += row
-    for title in header:
-        row += _cell(title)
-    body = nodes.tbody()
-    group += body
-    for cells in rows:
-        row = nodes.row()
-        for text in cells:
-            row += _cell(text)
-        body += row
-    return table
 
 
 class GILMeasurementsDirective(SphinxDirective):
@@ -57,10 +29,14 @@ class GILMeasurementsDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        if not tables_wanted():
+            return []
         interpreters = representatives()
         measurements = experiments.measure_all(interpreters)
-        result: list[nodes.Node] = [_table(experiments.TABLE_HEADER,
-                                           experiments.table_rows(measurements))]
+        result: list[nodes.Node] = [table(experiments.TABLE_HEADER,
+                                          experiments.table_rows(measurements),
+                                          (24, 12, 22, 16, 16, 10),
+                                          ["pyinternals-measurements"])]
         config = experiments.REAL_CONFIG
         note = (f"Real runs: sleep(0) alone for {config['alone_seconds']} s, beside a "
                 f"CPU-bound thread for {config['convoy_seconds']} s (in "
