@@ -239,6 +239,8 @@ class EvalLoop:
         self.opcodes = 0
         #: Whether opcodes count now (not while the thread is outside the GIL).
         self.counting = True
+        #: Whether the periodic check is running (it sets the countdown as it returns).
+        self.checking = False
         countdown = 0
         slow = self.slow_path
         opcode = OPCODE
@@ -306,7 +308,14 @@ class EvalLoop:
                 self._executed(done)
 
     def rebudget(self) -> None:
-        """Set the countdown: the GIL's budget, cut short by the next event."""
+        """Set the countdown: the GIL's budget, cut short by the next event.
+
+        While the periodic check runs, the kernel asks for this at every step that
+        moves the clock (a wake-up, a wait); no opcode runs before the check returns,
+        and it sets the countdown then, once.
+        """
+        if self.checking:
+            return
         if not self.counting:
             budget = FOREVER
         else:
@@ -382,12 +391,16 @@ class EvalLoop:
             gil = self.sim.gil
             gil.count(events)
             self._executed(events - 1)
-            if self.virtual:
-                kernel: VirtualKernel = self.kernel  # type: ignore[assignment]
-                due = kernel.next_event()
-                if due is not None and due <= kernel.time:
-                    kernel.busy(0)  # other threads' events at this moment happen first
-            gil.eval_breaker(thread.tstate)
+            self.checking = True
+            try:
+                if self.virtual:
+                    kernel: VirtualKernel = self.kernel  # type: ignore[assignment]
+                    due = kernel.next_event()
+                    if due is not None and due <= kernel.time:
+                        kernel.busy(0)  # other threads' events at this moment happen first
+                gil.eval_breaker(thread.tstate)
+            finally:
+                self.checking = False
             self._executed(1)  # the opcode that was waiting
         self.rebudget()
         return self._get()
