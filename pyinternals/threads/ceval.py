@@ -25,10 +25,11 @@ runs the GIL's periodic check, and sets the next countdown.
 
 C's `_Py_Ticker` is a machine `int`; the model's `countdown` is a Python int, and
 `countdown -= 1` makes a new int object for every opcode, unless the result is one of
-the small ints CPython keeps preallocated (-5 to 256: `_PY_NSMALLPOSINTS` in
-`Objects/longobject.c`).  So a long budget (the 3.x GIL's, or the time to the next
-event) is counted down in parts of at most {py:data}`COUNTDOWN_MAX` opcodes: when a
-part runs out and the budget has not, the slow path only hands out the next part.
+the small ints CPython keeps preallocated (-5 to 256, `_PY_NSMALLNEGINTS` and
+`_PY_NSMALLPOSINTS`, which `get_small_int()` in `Objects/longobject.c` hands out).  So
+a long budget (the 3.x GIL's, or the time to the next event) is counted down in parts
+of at most {py:data}`COUNTDOWN_MAX` opcodes: when a part runs out and the budget has
+not, the slow path only hands out the next part.
 
 Frames of the model's own machinery (this package's modules other than the
 `threading` model, which is Python code in CPython too) are not traced: they stand
