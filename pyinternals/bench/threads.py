@@ -24,6 +24,8 @@ from pyinternals.threads.ceval import KEEP_LINES, count_opcodes, start_tracing
 
 WORK = 300_000
 REPEATS = 5
+#: Issue 7's target: running under the simulation within 1.5 times bare tracing.
+TARGET = 1.5
 
 
 def _spin(n: int) -> None:
@@ -87,6 +89,7 @@ def _run() -> Result:
             best[kind] = min(best[kind], run())
     untraced, bare, switch, ticker = (best[k] / opcodes for k in kinds)
     ns = 1e9
+    beside = "met" if ticker / bare <= TARGET else "missed"
     return Result(
         figures=[
             ("untraced, per opcode", untraced * ns, "ns"),
@@ -97,9 +100,11 @@ def _run() -> Result:
             ("2.x ticker / bare tracing", ticker / bare, "x"),
         ],
         ratio=switch / bare,
-        target=1.5,
+        target=TARGET,
         notes=[f"{opcodes:,} opcodes in two threads, best of {REPEATS}; virtual clock; "
-               "model / real is the 3.x GIL's cost against bare tracing"],
+               "model / real is the 3.x GIL's cost against bare tracing",
+               f"2.x ticker against the same target: {ticker / bare:.2f} x, target <= "
+               f"{TARGET:g}x ({beside})"],
     )
 
 

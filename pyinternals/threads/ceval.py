@@ -23,6 +23,14 @@ request, or, on the virtual clock, another thread's event coming due).  The slow
 path ({py:meth}`EvalLoop.slow_path`) accounts for the opcodes, lets due events happen,
 runs the GIL's periodic check, and sets the next countdown.
 
+C's `_Py_Ticker` is a machine `int`; the model's `countdown` is a Python int, and
+`countdown -= 1` makes a new int object for every opcode, unless the result is one of
+the small ints CPython keeps preallocated (-5 to 256, `_PY_NSMALLNEGINTS` and
+`_PY_NSMALLPOSINTS`, which `get_small_int()` in `Objects/longobject.c` hands out).  So
+a long budget (the 3.x GIL's, or the time to the next event) is counted down in parts
+of at most {py:data}`COUNTDOWN_MAX` opcodes: when a part runs out and the budget has
+not, the slow path only hands out the next part.
+
 Frames of the model's own machinery (this package's modules other than the
 `threading` model, which is Python code in CPython too) are not traced: they stand
 for C code, which runs no opcodes.
@@ -50,6 +58,10 @@ if TYPE_CHECKING:
 #: On the wall clock, how many opcodes the switch GIL's holder runs between two looks
 #: at `gil_drop_request` (the eval breaker is a flag set by another thread there).
 POLL_OPCODES = 64
+
+#: The largest part of a budget the countdown holds at once: 256, the largest small
+#: int (`_PY_NSMALLPOSINTS - 1`), so that counting down allocates nothing.
+COUNTDOWN_MAX = 256
 
 _HERE = Path(__file__).resolve().parent
 _PACKAGE = _HERE.parent
@@ -205,11 +217,13 @@ def count_opcodes(func: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
 class EvalLoop:
     """One model thread's opcode counter and periodic check (`Hooks` for the kernel).
 
-    `budget` is the countdown as it was last set; the opcodes executed since are
-    `budget - countdown`.  {py:meth}`sync` turns them into elapsed time (virtual
-    clock), ticks of `_Py_Ticker` (2.x) and the thread's count;
-    {py:meth}`rebudget` sets the countdown to the opcodes that may run before the
-    next check.
+    The opcodes that may still run before the next check are `countdown + reserve`:
+    the tracer counts `countdown` down, a small int, and `reserve` holds the rest of
+    the budget (see {py:data}`COUNTDOWN_MAX`).  `budget` is that sum as it was last
+    set or synced; the opcodes executed since are `budget - (countdown + reserve)`.
+    {py:meth}`sync` turns them into elapsed time (virtual clock), ticks of
+    `_Py_Ticker` (2.x) and the thread's count; {py:meth}`rebudget` sets the budget to
+    the opcodes that may run before the next check.
     """
 
     def __init__(self, sim: Simulation, thread: ModelThread) -> None:
@@ -220,10 +234,14 @@ class EvalLoop:
         #: Moves the virtual clock on (None on the wall clock, where time moves itself).
         self._advance = sim.kernel.advance if isinstance(sim.kernel, VirtualKernel) else None
         self.budget = 0
+        #: The part of the budget beyond `countdown`.
+        self.reserve = 0
         #: Opcodes executed by this thread while it held the GIL.
         self.opcodes = 0
         #: Whether opcodes count now (not while the thread is outside the GIL).
         self.counting = True
+        #: Whether the periodic check is running (it sets the countdown as it returns).
+        self.checking = False
         countdown = 0
         slow = self.slow_path
         opcode = OPCODE
@@ -282,7 +300,7 @@ class EvalLoop:
 
     def sync(self) -> None:
         """Account for the opcodes executed since the countdown was last set."""
-        countdown = self._get()
+        countdown = self._get() + self.reserve
         done = self.budget - countdown
         if done:
             self.budget = countdown
@@ -291,7 +309,14 @@ class EvalLoop:
                 self._executed(done)
 
     def rebudget(self) -> None:
-        """Set the countdown: the GIL's budget, cut short by the next event."""
+        """Set the countdown: the GIL's budget, cut short by the next event.
+
+        While the periodic check runs, the kernel asks for this at every step that
+        moves the clock (a wake-up, a wait); no opcode runs before the check returns,
+        and it sets the countdown then, once.
+        """
+        if self.checking:
+            return
         if not self.counting:
             budget = FOREVER
         else:
@@ -305,7 +330,9 @@ class EvalLoop:
                 budget = min(budget, POLL_OPCODES)
             budget = max(budget, 0)
         self.budget = budget
-        self._put(budget)
+        countdown = min(budget, COUNTDOWN_MAX)
+        self.reserve = budget - countdown
+        self._put(countdown)
 
     def suspend(self) -> None:
         """Stop counting (the thread leaves the GIL for a blocking call)."""
@@ -315,7 +342,7 @@ class EvalLoop:
 
     def resume(self) -> None:
         """Count again (the thread has the GIL back); what ran meanwhile is ignored."""
-        self.budget = self._get()
+        self.budget = self._get() + self.reserve
         self.counting = True
         self.rebudget()
 
@@ -327,7 +354,17 @@ class EvalLoop:
         Called before an opcode executes; the ticker was decremented for it (as
         `--_Py_Ticker` is in C, before the test), but it runs after the check, in
         whatever slice the check leaves the thread in.
+
+        If only the countdown's part of the budget ran out, nothing is due: the
+        countdown takes the next part of the reserve, and the opcodes are accounted
+        for later, when something asks ({py:meth}`sync`).
         """
+        reserve = self.reserve
+        if reserve:
+            # The countdown is -1 and the budget left is `reserve - 1`: count its next part.
+            countdown = min(reserve - 1, COUNTDOWN_MAX)
+            self.reserve = reserve - 1 - countdown
+            return countdown
         try:
             return self._slow_path()
         except BaseException:
@@ -355,12 +392,16 @@ class EvalLoop:
             gil = self.sim.gil
             gil.count(events)
             self._executed(events - 1)
-            if self.virtual:
-                kernel: VirtualKernel = self.kernel  # type: ignore[assignment]
-                due = kernel.next_event()
-                if due is not None and due <= kernel.time:
-                    kernel.busy(0)  # other threads' events at this moment happen first
-            gil.eval_breaker(thread.tstate)
+            self.checking = True
+            try:
+                if self.virtual:
+                    kernel: VirtualKernel = self.kernel  # type: ignore[assignment]
+                    due = kernel.next_event()
+                    if due is not None and due <= kernel.time:
+                        kernel.busy(0)  # other threads' events at this moment happen first
+                gil.eval_breaker(thread.tstate)
+            finally:
+                self.checking = False
             self._executed(1)  # the opcode that was waiting
         self.rebudget()
-        return self.budget
+        return self._get()

@@ -395,12 +395,23 @@ class VirtualKernel:
     def busy(self, units: float) -> None:
         """The running task is busy for `units` opcodes (not executing bytecode).
 
-        A task being aborted is never busy: it unwinds at once.
+        A task being aborted is never busy: it unwinds at once.  When no other event
+        falls due before the busy time is over, the heap would hand the baton straight
+        back: the clock just moves on.
         """
         me = self.running
-        if me is not None and me.aborted and me is not self.main:
+        assert me is not None
+        if me.aborted and me is not self.main:
             return
-        self.block(None, units)
+        self._sync()
+        end = self.time + max(0, int(units))
+        due = self.next_event()
+        if due is not None and due <= end:  # an event at `end` was scheduled first: it goes first
+            self.block(None, units)
+            return
+        me.check_abort()
+        self.time = end
+        self._rebudget()
 
     def stuck(self) -> list[Task]:
         """The other tasks, if every one waits and no event will ever wake one."""

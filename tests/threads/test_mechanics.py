@@ -36,7 +36,8 @@ def run(sim, *bodies):
     return sim
 
 
-@pytest.mark.parametrize("check_interval", [1, 10, 100, 250])
+# 256 and beyond: the countdown holds at most COUNTDOWN_MAX opcodes of a budget at once.
+@pytest.mark.parametrize("check_interval", [1, 10, 100, 250, 256, 257, 1000])
 def test_ticker_slices_are_check_interval_plus_one(check_interval):
     sim = run(Simulation("ticker", check_interval=check_interval, clock=ROUND),
               (spin, (2_000,)), (spin, (2_000,)))
