@@ -10,7 +10,8 @@ ERAS = ["book", "2.7", "3.12"]
 def snapshot(a):
     """Everything a call may change, to check that a rejected call changed nothing."""
     m = a.mgmt
-    return (dict(a.space.words), a.space.mappings(), a.live_blocks(), a.raw_allocated_blocks,
+    memory = {page: list(frame) for page, frame in a.space.frames.items()}
+    return (memory, a.space.mappings(), a.live_blocks(), a.raw_allocated_blocks,
             m.arenas, m.maxarenas, m.unused_arena_objects, m.usable_arenas,
             m.narenas_currently_allocated, m.ntimes_arena_allocated,
             list(getattr(m, "nfp2lasta", [])), dict(a.libc._chunks),
