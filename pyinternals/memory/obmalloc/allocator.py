@@ -181,9 +181,9 @@ class Allocator(Drawable):
             header[1] = nxt = frames[bp & PAGE_MASK][(bp & PAGE_OFFSET_MASK) >> 3]
             if steps is not None:
                 steps.append("freeblock")
-            if nxt == 0:
-                # The end of the free list: pymalloc_pool_extend, inlined as the C
-                # compiler inlines it.
+            if not nxt:
+                # The end of the free list (NULL): pymalloc_pool_extend, inlined as
+                # the C compiler inlines it.
                 offsets = header[5]                  # nextoffset | maxnextoffset << 32
                 nextoffset = offsets & 0xFFFFFFFF
                 if nextoffset <= offsets >> 32:
@@ -195,11 +195,17 @@ class Allocator(Drawable):
                     if steps is not None:
                         steps.append("virgin")
                 else:
-                    # The pool is full: unlink it from usedpools.  Its neighbours
-                    # are pools or a fake header: found from their addresses.
+                    # The pool is full: unlink it from usedpools.  It was the first
+                    # pool of its class, so prev is the fake header, inside [bss]; next
+                    # is the next pool (its header starts a frame), or the fake header
+                    # again when there is none.  Both are found from their addresses.
                     nxt, prev = header[2], header[3]
-                    # next->prevpool = prev; prev->nextpool = next
-                    frames[nxt & PAGE_MASK][((nxt & PAGE_OFFSET_MASK) + 24) >> 3] = prev
+                    next_header = frames.get(nxt)
+                    if next_header is not None:
+                        next_header[3] = prev                   # next->prevpool = prev
+                    else:
+                        frames[nxt & PAGE_MASK][((nxt & PAGE_OFFSET_MASK) + 24) >> 3] = prev
+                    # prev->nextpool = next
                     frames[prev & PAGE_MASK][((prev & PAGE_OFFSET_MASK) + 16) >> 3] = nxt
                     if steps is not None:
                         steps.append("full")
@@ -278,11 +284,15 @@ class Allocator(Drawable):
         if leaves is not None:
             # 3.x: arena_map_is_used, with the leaf found in one lookup (see radix.py).
             cov = leaves.get(p >> self._arena_bits)
+            if cov is None:
+                self._free_system(p)
+                return
+            hi, lo = cov
             tail = p & self._arena_mask
-            ours = cov is not None and (tail < cov[1] or (tail >= cov[0] and cov[0] != 0))
-        else:
-            ours = self._address_in_range(p)
-        if not ours:
+            if not (tail < lo or (tail >= hi and hi != 0)):
+                self._free_system(p)
+                return
+        elif not self._address_in_range(p):
             self._free_system(p)
             return
         frames = self._frames
@@ -297,17 +307,20 @@ class Allocator(Drawable):
         if steps is not None:
             steps.append("freeblock")
             szidx = header[4] >> 32  # read now: the arena may be gone by the end
-        if lastfree == 0:
-            # The pool was full: back to the front of its class's used list
-            # (insert_to_usedpool, inlined).  usedpools[szidx + szidx] is the
-            # first pool, or the fake header when the list is empty.
+        if not lastfree:
+            # The pool was full (its free list was NULL): back to the front of its
+            # class's used list (insert_to_usedpool, inlined).  next,
+            # usedpools[szidx + szidx], is the first pool (its header starts a
+            # frame), or the fake header when the list is empty; prev, before it,
+            # is the fake header, inside [bss].  Both are found from their addresses.
             nxt = self._bss[USEDPOOLS + ((header[4] >> 32) << 1)]
-            next_words = frames[nxt & PAGE_MASK]
-            at = ((nxt & PAGE_OFFSET_MASK) + 24) >> 3               # &next->prevpool
-            prev = next_words[at]
+            words, at = frames.get(nxt), 3                          # next->prevpool
+            if words is None:
+                words, at = frames[nxt & PAGE_MASK], ((nxt & PAGE_OFFSET_MASK) + 24) >> 3
+            prev = words[at]
             header[2] = nxt                          # prev <-> pool <-> next
             header[3] = prev
-            next_words[at] = pool
+            words[at] = pool
             frames[prev & PAGE_MASK][((prev & PAGE_OFFSET_MASK) + 16) >> 3] = pool
             if steps is not None:
                 steps.append("was full: front of usedpools")
