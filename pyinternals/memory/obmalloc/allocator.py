@@ -45,6 +45,7 @@ from pyinternals.memory.obmalloc.space import (
     BSS_BASE,
     PAGE_MASK,
     PAGE_OFFSET_MASK,
+    PAGE_SIZE,
     AddressSpace,
     InvalidFree,
 )
@@ -108,7 +109,8 @@ class Allocator(Drawable):
         self._bss = self.space.frame(BSS_BASE)
         self._threshold = p.SMALL_REQUEST_THRESHOLD
         self._shift = p.ALIGNMENT_SHIFT
-        self._pool_mask = ~(p.POOL_SIZE - 1)
+        # POOL_ADDR's mask, ~(POOL_SIZE - 1), as the unsigned 64-bit number C uses.
+        self._pool_mask = 2**64 - p.POOL_SIZE
         self._address_in_range = (self.arena_map.is_used if self.arena_map
                                   else self.mgmt.address_in_range)
         self._leaves = self.arena_map.leaves if self.arena_map else None
@@ -132,7 +134,7 @@ class Allocator(Drawable):
         """
         nb = self.profile.NB_SMALL_SIZE_CLASSES
         slots = 2 * ((nb + 7) // 8) * 8
-        assert USEDPOOLS_OFFSET + 8 * slots <= 4096, "usedpools fits in the first page of [bss]"
+        assert USEDPOOLS_OFFSET + 8 * slots <= PAGE_SIZE, "usedpools is in [bss]'s first page"
         self.space.map_fixed(BSS_BASE, USEDPOOLS_OFFSET + 8 * slots, "bss",
                              "[bss] obmalloc.c statics")
         #: The address of `usedpools[0]`.
@@ -200,11 +202,10 @@ class Allocator(Drawable):
                     # is the next pool (its header starts a frame), or the fake header
                     # again when there is none.  Both are found from their addresses.
                     nxt, prev = header[2], header[3]
-                    next_header = frames.get(nxt)
-                    if next_header is not None:
-                        next_header[3] = prev                   # next->prevpool = prev
-                    else:
-                        frames[nxt & PAGE_MASK][((nxt & PAGE_OFFSET_MASK) + 24) >> 3] = prev
+                    words, at = frames.get(nxt), 3      # next->prevpool: word 3 of a pool,
+                    if words is None:                   # or at the fake header's address + 24
+                        words, at = frames[nxt & PAGE_MASK], ((nxt & PAGE_OFFSET_MASK) + 24) >> 3
+                    words[at] = prev                    # next->prevpool = prev
                     # prev->nextpool = next
                     frames[prev & PAGE_MASK][((prev & PAGE_OFFSET_MASK) + 16) >> 3] = nxt
                     if steps is not None:
@@ -297,7 +298,7 @@ class Allocator(Drawable):
             return
         frames = self._frames
         pool = p & self._pool_mask                                  # POOL_ADDR(p)
-        header = frames[pool]
+        header = frames[pool]                                       # its frame starts it
         lastfree = header[1]                                        # pool->freeblock
         # *(block **)p = lastfree
         frames[p & PAGE_MASK][(p & PAGE_OFFSET_MASK) >> 3] = lastfree
@@ -314,13 +315,14 @@ class Allocator(Drawable):
             # frame), or the fake header when the list is empty; prev, before it,
             # is the fake header, inside [bss].  Both are found from their addresses.
             nxt = self._bss[USEDPOOLS + ((header[4] >> 32) << 1)]
-            words, at = frames.get(nxt), 3                          # next->prevpool
-            if words is None:
+            words, at = frames.get(nxt), 3              # next->prevpool: word 3 of a pool,
+            if words is None:                           # or at the fake header's address + 24
                 words, at = frames[nxt & PAGE_MASK], ((nxt & PAGE_OFFSET_MASK) + 24) >> 3
-            prev = words[at]
-            header[2] = nxt                          # prev <-> pool <-> next
+            prev = words[at]                            # prev = next->prevpool
+            header[2] = nxt                             # prev <-> pool <-> next
             header[3] = prev
             words[at] = pool
+            # prev->nextpool = pool
             frames[prev & PAGE_MASK][((prev & PAGE_OFFSET_MASK) + 16) >> 3] = pool
             if steps is not None:
                 steps.append("was full: front of usedpools")
