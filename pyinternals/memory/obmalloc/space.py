@@ -12,7 +12,7 @@ whole 4 KiB pages, as the kernel hands it out:
 - anonymous mappings made by {py:meth}`AddressSpace.mmap`, for arenas and for large
   `malloc` requests, placed first-fit upwards from `MMAP_BASE`.
 
-Memory is kept as a page table: {py:attr}`AddressSpace.frames` maps the address of
+Memory is kept as a page table: `AddressSpace.frames` maps the address of
 a page to its *frame*, a list of the page's 512 64-bit little-endian words, the
 word at byte offset `8 * i` at index `i`.  A CPU finds a word the same way: the
 page table (through the TLB) gives the page's frame, the low bits of the address
