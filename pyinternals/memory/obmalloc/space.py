@@ -328,7 +328,8 @@ class AddressSpace:
 
     def peek_uint(self, address: int) -> int:
         """The `uint` at a mapped, 4-aligned `address`, without checks."""
-        word = self.peek_word(address & ~7)
+        frame = self.frames.get(address & PAGE_MASK)
+        word = 0 if frame is None else frame[(address & PAGE_OFFSET_MASK) >> 3]
         return word >> 32 if address & 4 else word & 0xFFFFFFFF
 
     def poke_uint(self, address: int, value: int) -> None:
