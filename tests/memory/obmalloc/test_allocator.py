@@ -239,3 +239,15 @@ def test_statistics_account_for_every_byte_of_every_arena():
         assert text.startswith(f"Small block threshold = 512, in "
                                f"{a.profile.NB_SMALL_SIZE_CLASSES} size classes.\n")
         assert ("arena map counts" in text) == (a.profile.address_check == "radix")
+
+
+@pytest.mark.parametrize("era", ERAS)
+def test_a_pool_header_is_the_start_of_its_page_frame(era):
+    a = Allocator(era)
+    blocks = [a.malloc(100) for _ in range(3)]
+    a.free(blocks[1])
+    pool = a.pool(blocks[0])
+    header = a.space.frames[pool.address]
+    assert header[:4] == [pool.count, pool.freeblock, pool.nextpool, pool.prevpool]
+    assert header[4] == pool.arenaindex | pool.szidx << 32
+    assert header[5] == pool.nextoffset | pool.maxnextoffset << 32
