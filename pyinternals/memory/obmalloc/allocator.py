@@ -225,7 +225,7 @@ class Allocator(Drawable):
         if pool == 0:
             return 0
         space = self.space
-        header = space.frame(pool)
+        header = space.frame(pool)                                  # the start of its frame
         # Frontlink to used pools (the list is empty: next is the fake header).
         nxt = self.PTA(size)
         header[2] = header[3] = nxt                                 # pool->nextpool, prevpool
