@@ -41,12 +41,20 @@ from pyinternals.diagrams import Drawable
 from pyinternals.memory.obmalloc.arenas import ArenaManagement, arena_management
 from pyinternals.memory.obmalloc.libc import SystemAllocator
 from pyinternals.memory.obmalloc.radix import ArenaMap
-from pyinternals.memory.obmalloc.space import BSS_BASE, AddressSpace, InvalidFree
+from pyinternals.memory.obmalloc.space import (
+    BSS_BASE,
+    PAGE_MASK,
+    PAGE_OFFSET_MASK,
+    PAGE_SIZE,
+    AddressSpace,
+    InvalidFree,
+)
 from pyinternals.memory.obmalloc.structs import (
     AO_ADDRESS,
     AO_POOL_ADDRESS,
     ARENAINDEX,
     NEXTPOOL,
+    PREVPOOL,
 )
 from pyinternals.memory.obmalloc.trace import Event, TraceLog
 from pyinternals.profiles.obmalloc import PY_SSIZE_T_MAX, ObmallocProfile
@@ -58,6 +66,9 @@ if TYPE_CHECKING:
 #: Where `usedpools` sits in the `[bss]` mapping (other statics come before it, so
 #: that the fake header of class 0, 16 bytes before the array, is mapped memory).
 USEDPOOLS_OFFSET = 0x100
+#: `usedpools[0]` is this word of the first page of `[bss]`, whose frame the fast
+#: paths keep at hand: `usedpools[i]` is `bss[USEDPOOLS + i]`.
+USEDPOOLS = USEDPOOLS_OFFSET >> 3
 
 
 class Allocator(Drawable):
@@ -93,10 +104,13 @@ class Allocator(Drawable):
         # What the caller asked for, per live address (the debug allocator's record).
         self._live: dict[int, int] = {}
         self._usedpools_init()
-        self._mem = self.space.words            # address -> word
+        # The frames of memory (see space.py), and the one holding usedpools.
+        self._frames = self.space.frames
+        self._bss = self.space.frame(BSS_BASE)
         self._threshold = p.SMALL_REQUEST_THRESHOLD
         self._shift = p.ALIGNMENT_SHIFT
-        self._pool_mask = ~(p.POOL_SIZE - 1)
+        # POOL_ADDR's mask, ~(POOL_SIZE - 1), as the unsigned 64-bit number C uses.
+        self._pool_mask = 2**64 - p.POOL_SIZE
         self._address_in_range = (self.arena_map.is_used if self.arena_map
                                   else self.mgmt.address_in_range)
         self._leaves = self.arena_map.leaves if self.arena_map else None
@@ -120,6 +134,7 @@ class Allocator(Drawable):
         """
         nb = self.profile.NB_SMALL_SIZE_CLASSES
         slots = 2 * ((nb + 7) // 8) * 8
+        assert USEDPOOLS_OFFSET + 8 * slots <= PAGE_SIZE, "usedpools is in [bss]'s first page"
         self.space.map_fixed(BSS_BASE, USEDPOOLS_OFFSET + 8 * slots, "bss",
                              "[bss] obmalloc.c statics")
         #: The address of `usedpools[0]`.
@@ -134,9 +149,12 @@ class Allocator(Drawable):
 
     # -- Allocating (pymalloc_alloc and friends) -------------------------------------
     #
-    # Pool header fields by word: [0] ref.count (the union's upper half stays zero),
+    # A pool starts a page, so its header is the first six words of the page's frame,
+    # `header = frames[pool]`: [0] ref.count (the union's upper half stays zero),
     # [1] freeblock, [2] nextpool, [3] prevpool, [4] arenaindex | szidx << 32,
-    # [5] nextoffset | maxnextoffset << 32: words at pool + 0, 8, ... 40.
+    # [5] nextoffset | maxnextoffset << 32 (the words at pool + 0, 8, ... 40).  Any
+    # other word is found from its address `a`, as the MMU finds it: in the frame of
+    # its page, `frames[a & PAGE_MASK]`, at `(a & PAGE_OFFSET_MASK) >> 3`.
 
     def malloc(self, nbytes: int) -> int:
         """`PyObject_Malloc(nbytes)`: the address of a new block, or 0 (NULL).
@@ -149,33 +167,47 @@ class Allocator(Drawable):
         if not 0 < nbytes <= self._threshold:
             return self._malloc_large(nbytes)
         size = (nbytes - 1) >> self._shift
-        mem = self._mem
+        frames = self._frames
         steps = self._steps
-        pool = mem[self.usedpools + (size << 4)]                   # usedpools[size + size]
-        if pool != mem[pool + 16]:                                  # pool != pool->nextpool
+        pool = self._bss[USEDPOOLS + size + size]                  # usedpools[size + size]
+        # A pool's header is the start of a frame; the fake header of a class with
+        # no pool is not (it lies inside [bss]), so its nextpool is read the long way.
+        header = frames.get(pool)
+        nextpool = header[2] if header is not None else self.space.peek_word(pool + NEXTPOOL)
+        if pool != nextpool:                                        # pool != pool->nextpool
             # There is a used pool for this class: take the head of its free list.
-            mem[pool] += 1                                          # ++pool->ref.count
-            bp = mem[pool + 8]                                      # bp = pool->freeblock
-            mem[pool + 8] = nxt = mem[bp]                           # = *(block **)bp
+            assert header is not None                               # (a real pool)
+            header[0] += 1                                          # ++pool->ref.count
+            bp = header[1]                                          # bp = pool->freeblock
+            # pool->freeblock = *(block **)bp
+            header[1] = nxt = frames[bp & PAGE_MASK][(bp & PAGE_OFFSET_MASK) >> 3]
             if steps is not None:
                 steps.append("freeblock")
-            if nxt == 0:
-                # The end of the free list: pymalloc_pool_extend, inlined as the C
-                # compiler inlines it.
-                offsets = mem[pool + 40]             # nextoffset | maxnextoffset << 32
+            if not nxt:
+                # The end of the free list (NULL): pymalloc_pool_extend, inlined as
+                # the C compiler inlines it.
+                offsets = header[5]                  # nextoffset | maxnextoffset << 32
                 nextoffset = offsets & 0xFFFFFFFF
                 if nextoffset <= offsets >> 32:
-                    # Room for another block: the next virgin one is the free list.
-                    mem[pool + 8] = pool + nextoffset
-                    mem[pool + 40] = offsets + ((size + 1) << self._shift)   # nextoffset += size
-                    mem[pool + nextoffset] = 0
+                    # Room for another block: the next virgin one is the free list
+                    # (its page may never have been written: poke_word maps a frame).
+                    header[1] = pool + nextoffset
+                    header[5] = offsets + ((size + 1) << self._shift)   # nextoffset += size
+                    self.space.poke_word(pool + nextoffset, 0)
                     if steps is not None:
                         steps.append("virgin")
                 else:
-                    # The pool is full: unlink it from usedpools.
-                    nxt, prev = mem[pool + 16], mem[pool + 24]
-                    mem[nxt + 24] = prev             # next->prevpool = prev
-                    mem[prev + 16] = nxt             # prev->nextpool = next
+                    # The pool is full: unlink it from usedpools.  It was the first
+                    # pool of its class, so prev is the fake header, inside [bss]; next
+                    # is the next pool (its header starts a frame), or the fake header
+                    # again when there is none.  Both are found from their addresses.
+                    nxt, prev = header[2], header[3]
+                    words, at = frames.get(nxt), 3      # next->prevpool: word 3 of a pool,
+                    if words is None:                   # or at the fake header's address + 24
+                        words, at = frames[nxt & PAGE_MASK], ((nxt & PAGE_OFFSET_MASK) + 24) >> 3
+                    words[at] = prev                    # next->prevpool = prev
+                    # prev->nextpool = next
+                    frames[prev & PAGE_MASK][((prev & PAGE_OFFSET_MASK) + 16) >> 3] = nxt
                     if steps is not None:
                         steps.append("full")
         else:
@@ -192,28 +224,30 @@ class Allocator(Drawable):
         pool = self.mgmt.allocate_pool()
         if pool == 0:
             return 0
-        mem = self._mem
+        space = self.space
+        header = space.frame(pool)                                  # the start of its frame
         # Frontlink to used pools (the list is empty: next is the fake header).
         nxt = self.PTA(size)
-        mem[pool + 16] = mem[pool + 24] = nxt
-        mem[nxt + 16] = mem[nxt + 24] = pool
-        mem[pool] = 1                                               # pool->ref.count = 1
-        if mem[pool + 32] >> 32 == size:                            # pool->szidx == size
+        header[2] = header[3] = nxt                                 # pool->nextpool, prevpool
+        space.poke_word(nxt + NEXTPOOL, pool)                       # next->nextpool = pool
+        space.poke_word(nxt + PREVPOOL, pool)                       # next->prevpool = pool
+        header[0] = 1                                               # pool->ref.count = 1
+        if header[4] >> 32 == size:                                 # pool->szidx == size
             # Luckily, the pool last held this class: its free list is still there.
-            bp = mem[pool + 8]
-            mem[pool + 8] = mem[bp]
+            bp = header[1]
+            header[1] = space.peek_word(bp)
             self._note("same class")
             return bp
         # Initialise: return the first block, the second is the free list.
         # Word 4 holds arenaindex (low half) and szidx (high half); word 5 holds
         # nextoffset and maxnextoffset.
-        mem[pool + 32] = (mem[pool + 32] & 0xFFFFFFFF) | (size << 32)   # pool->szidx = size
+        header[4] = (header[4] & 0xFFFFFFFF) | (size << 32)         # pool->szidx = size
         block_size = (size + 1) << self._shift
         bp = pool + self.profile.POOL_OVERHEAD
-        mem[pool + 40] = (self.profile.POOL_OVERHEAD + (block_size << 1)) | \
+        header[5] = (self.profile.POOL_OVERHEAD + (block_size << 1)) | \
             ((self.profile.POOL_SIZE - block_size) << 32)            # nextoffset, maxnextoffset
-        mem[pool + 8] = bp + block_size
-        mem[bp + block_size] = 0
+        header[1] = bp + block_size
+        space.poke_word(bp + block_size, 0)
         self._note("init")
         return bp
 
@@ -251,33 +285,45 @@ class Allocator(Drawable):
         if leaves is not None:
             # 3.x: arena_map_is_used, with the leaf found in one lookup (see radix.py).
             cov = leaves.get(p >> self._arena_bits)
+            if cov is None:
+                self._free_system(p)
+                return
+            hi, lo = cov
             tail = p & self._arena_mask
-            ours = cov is not None and (tail < cov[1] or (tail >= cov[0] and cov[0] != 0))
-        else:
-            ours = self._address_in_range(p)
-        if not ours:
+            if not (tail < lo or (tail >= hi and hi != 0)):
+                self._free_system(p)
+                return
+        elif not self._address_in_range(p):
             self._free_system(p)
             return
-        mem = self._mem
-        pool = p & self._pool_mask
-        lastfree = mem[pool + 8]
-        mem[p] = lastfree                                           # *(block **)p = lastfree
-        mem[pool + 8] = p                                           # pool->freeblock = p
-        mem[pool] = count = mem[pool] - 1                           # pool->ref.count--
+        frames = self._frames
+        pool = p & self._pool_mask                                  # POOL_ADDR(p)
+        header = frames[pool]                                       # its frame starts it
+        lastfree = header[1]                                        # pool->freeblock
+        # *(block **)p = lastfree
+        frames[p & PAGE_MASK][(p & PAGE_OFFSET_MASK) >> 3] = lastfree
+        header[1] = p                                               # pool->freeblock = p
+        header[0] = count = header[0] - 1                           # pool->ref.count--
         steps = self._steps
         if steps is not None:
             steps.append("freeblock")
-            szidx = mem[pool + 32] >> 32  # read now: the arena may be gone by the end
-        if lastfree == 0:
-            # The pool was full: back to the front of its class's used list
-            # (insert_to_usedpool, inlined).  usedpools[szidx + szidx] is the
-            # first pool, or the fake header when the list is empty.
-            nxt = mem[self.usedpools + ((mem[pool + 32] >> 32) << 4)]
-            prev = mem[nxt + 24]                     # next->prevpool
-            mem[pool + 16] = nxt                     # prev <-> pool <-> next
-            mem[pool + 24] = prev
-            mem[nxt + 24] = pool
-            mem[prev + 16] = pool
+            szidx = header[4] >> 32  # read now: the arena may be gone by the end
+        if not lastfree:
+            # The pool was full (its free list was NULL): back to the front of its
+            # class's used list (insert_to_usedpool, inlined).  next,
+            # usedpools[szidx + szidx], is the first pool (its header starts a
+            # frame), or the fake header when the list is empty; prev, before it,
+            # is the fake header, inside [bss].  Both are found from their addresses.
+            nxt = self._bss[USEDPOOLS + ((header[4] >> 32) << 1)]
+            words, at = frames.get(nxt), 3              # next->prevpool: word 3 of a pool,
+            if words is None:                           # or at the fake header's address + 24
+                words, at = frames[nxt & PAGE_MASK], ((nxt & PAGE_OFFSET_MASK) + 24) >> 3
+            prev = words[at]                            # prev = next->prevpool
+            header[2] = nxt                             # prev <-> pool <-> next
+            header[3] = prev
+            words[at] = pool
+            # prev->nextpool = pool
+            frames[prev & PAGE_MASK][((prev & PAGE_OFFSET_MASK) + 16) >> 3] = pool
             if steps is not None:
                 steps.append("was full: front of usedpools")
         elif count == 0:
@@ -296,10 +342,10 @@ class Allocator(Drawable):
 
     def _insert_to_freepool(self, pool: int) -> None:
         """Unlink an empty pool from usedpools; its arena takes it back."""
-        mem = self._mem
-        nxt, prev = mem[pool + 16], mem[pool + 24]
-        mem[nxt + 24] = prev
-        mem[prev + 16] = nxt
+        space = self.space
+        nxt, prev = space.peek_word(pool + NEXTPOOL), space.peek_word(pool + PREVPOOL)
+        space.poke_word(nxt + PREVPOOL, prev)
+        space.poke_word(prev + NEXTPOOL, nxt)
         self._note("empty: to freepools")
         self.mgmt.free_pool(pool)
 
@@ -324,7 +370,7 @@ class Allocator(Drawable):
         if nbytes > PY_SSIZE_T_MAX:
             return 0
         if self._address_in_range(p):
-            szidx = self._mem[(p & self._pool_mask) + ARENAINDEX] >> 32
+            szidx = self.space.peek_word((p & self._pool_mask) + ARENAINDEX) >> 32
             size = self.profile.INDEX2SIZE(szidx)
             if nbytes <= size:
                 if 4 * nbytes > 3 * size:
@@ -372,7 +418,7 @@ class Allocator(Drawable):
                 szidx: int | None = None) -> None:
         assert self._steps is not None
         if pool is not None and szidx is None:
-            szidx = self._mem[pool + ARENAINDEX] >> 32
+            szidx = self.space.peek_word(pool + ARENAINDEX) >> 32
         self.log.append(Event(op, nbytes, address, tuple(self._steps), szidx=szidx,
                               pool=pool, result=result))
         self._steps.clear()

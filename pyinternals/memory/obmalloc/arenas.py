@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 
 from pyinternals.memory.obmalloc.libc import SystemAllocator
 from pyinternals.memory.obmalloc.radix import ArenaMap
-from pyinternals.memory.obmalloc.space import AddressSpace, set_uint
+from pyinternals.memory.obmalloc.space import AddressSpace
 from pyinternals.memory.obmalloc.structs import (
     AO_ADDRESS,
     AO_FREEPOOLS,
@@ -60,7 +60,6 @@ class ArenaManagement:
         self.libc = libc
         self.arena_map = arena_map
         self._note = note
-        self._mem = space.words          # address -> word (absent: never written, 0)
         #: Address of the `arena_object` vector (0 until the first arena).
         self.arenas = 0
         #: Slots in the vector.
@@ -78,22 +77,19 @@ class ArenaManagement:
 
     def get(self, ao: int, field: int) -> int:
         """A pointer-sized field of the `arena_object` at `ao`."""
-        return self._mem.get(ao + field, 0)
+        return self.space.peek_word(ao + field)
 
     def put(self, ao: int, field: int, value: int) -> None:
         """Store a pointer-sized field."""
-        self._mem[ao + field] = value
+        self.space.poke_word(ao + field, value)
 
     def get_uint(self, ao: int, field: int) -> int:
         """A `uint` field (`nfreepools`, `ntotalpools`): half of a word."""
-        a = ao + field
-        word = self._mem.get(a & ~7, 0)
-        return word >> 32 if a & 4 else word & 0xFFFFFFFF
+        return self.space.peek_uint(ao + field)
 
     def put_uint(self, ao: int, field: int, value: int) -> None:
         """Store a `uint` field."""
-        a = ao + field
-        self._mem[a & ~7] = set_uint(self._mem.get(a & ~7, 0), a & 4, value)
+        self.space.poke_uint(ao + field, value)
 
     def arena_object(self, index: int) -> int:
         """`&arenas[index]`."""
@@ -187,12 +183,12 @@ class ArenaManagement:
         self.put_uint(ua, AO_NFREEPOOLS, nfreepools)
         if pool:
             self._note("cached pool")
-            self.put(ua, AO_FREEPOOLS, self._mem[pool + NEXTPOOL])   # pool->nextpool
+            self.put(ua, AO_FREEPOOLS, self.space.peek_word(pool + NEXTPOOL))  # ->nextpool
         else:
             self._note("new pool")
             pool = self.get(ua, AO_POOL_ADDRESS)
             # pool->arenaindex and pool->szidx share the header's fifth word.
-            self._mem[pool + ARENAINDEX] = self.index_of(ua) | (DUMMY_SIZE_IDX << 32)
+            self.space.poke_word(pool + ARENAINDEX, self.index_of(ua) | (DUMMY_SIZE_IDX << 32))
             self.put(ua, AO_POOL_ADDRESS, pool + self.profile.POOL_SIZE)
         if nfreepools == 0:
             # Wholly allocated: the arena leaves usable_arenas.
@@ -211,8 +207,8 @@ class ArenaManagement:
         arena joins `usable_arenas` at the front; (3) the arena now has more free
         pools than the next one: slide it right; (4) nothing to do.
         """
-        ao = self.arena_object(self._mem[pool + ARENAINDEX] & 0xFFFFFFFF)
-        self._mem[pool + NEXTPOOL] = self.get(ao, AO_FREEPOOLS)
+        ao = self.arena_object(self.space.peek_uint(pool + ARENAINDEX))
+        self.space.poke_word(pool + NEXTPOOL, self.get(ao, AO_FREEPOOLS))
         self.put(ao, AO_FREEPOOLS, pool)
         nf = self.get_uint(ao, AO_NFREEPOOLS)
         lastnf = self._giving_pool(ao, nf)

@@ -173,4 +173,4 @@ class SystemAllocator:
         return p
 
     def _set_size_field(self, p: int, value: int) -> None:
-        self.space.words[p - SIZE_SZ] = value
+        self.space.poke_word(p - SIZE_SZ, value)

@@ -12,11 +12,16 @@ whole 4 KiB pages, as the kernel hands it out:
 - anonymous mappings made by {py:meth}`AddressSpace.mmap`, for arenas and for large
   `malloc` requests, placed first-fit upwards from `MMAP_BASE`.
 
-Memory is kept as 64-bit little-endian words in one dictionary keyed by their
-(8-aligned) address (the allocator reads and writes words all the time, and a flat
-dictionary is the cheapest way to do that in Python); bytes are packed and
-unpacked from the words on demand.  As with a real kernel, memory costs nothing
-until it is written: a mapped word that was never written reads as zero
+Memory is kept as a page table: `AddressSpace.frames` maps the address of
+a page to its *frame*, a list of the page's 512 64-bit little-endian words, the
+word at byte offset `8 * i` at index `i`.  A CPU finds a word the same way: the
+page table (through the TLB) gives the page's frame, the low bits of the address
+the word in it.  The allocator reads and writes words all the time, and this is
+the cheapest way to do it in Python: a pool starts a page, so one lookup gives
+the frame whose first words are its header, and the fields are list items from
+then on.  Bytes are packed and unpacked from the words on demand.  As with a real
+kernel, memory costs nothing until it is written: a page gets its frame, zero-filled,
+on its first write, and a mapped word that was never written reads as zero
 ({py:meth}`AddressSpace.resident_pages` counts the pages written to).  Reading or
 writing outside every mapping raises {py:class}`SegmentationFault` instead of
 crashing, and an optional limit on the mapped bytes makes `mmap` and `brk` fail as
@@ -50,7 +55,14 @@ from typing import Literal
 
 PAGE_SIZE = 4096
 PAGE_SHIFT = 12
-_PAGE_MASK = PAGE_SIZE - 1
+#: `address & PAGE_MASK` is the page holding `address`: Linux's `PAGE_MASK`,
+#: `~(PAGE_SIZE - 1)`, as the unsigned 64-bit number C computes.
+PAGE_MASK = 2**64 - PAGE_SIZE
+#: `address & PAGE_OFFSET_MASK` is where `address` lies in its page.  The word at
+#: an 8-aligned `address` is `frames[address & PAGE_MASK][(address & PAGE_OFFSET_MASK) >> 3]`.
+PAGE_OFFSET_MASK = PAGE_SIZE - 1
+#: Words in a page (and in a frame).
+PAGE_WORDS = PAGE_SIZE // 8
 _WORD_MASK = 2**64 - 1
 
 #: Where the static data (`[bss]`) of the interpreter is placed.
@@ -109,10 +121,10 @@ class Mapping:
 class AddressSpace:
     """The memory of one simulated process (64-bit, little-endian, 4 KiB pages).
 
-    The fast paths of the allocator use `words` directly:
-    `space.words[address]` is the 8-byte word at an 8-aligned `address`.  A
-    `uint` is half a word: the low half at offset 0 of the word, the high half at
-    offset 4 (little-endian).
+    The fast paths of the allocator use `frames` directly: the 8-byte word at an
+    8-aligned `address` is `frames[address & PAGE_MASK][(address & PAGE_OFFSET_MASK) >> 3]`.
+    A `uint` is half a word: the low half at offset 0 of the word, the high half
+    at offset 4 (little-endian).
     """
 
     def __init__(self, limit: int | None = None) -> None:
@@ -121,10 +133,11 @@ class AddressSpace:
                              f"not {limit!r}")
         #: The most bytes that may be mapped at once (None: no limit).
         self.limit = limit
-        #: 8-aligned address -> the unsigned 64-bit word stored there.
-        #: Words never written are absent and read as zero.  The allocator's fast
-        #: paths index it directly: they only read words they (or `mmap`) wrote.
-        self.words: dict[int, int] = {}
+        #: The page table: page address -> the page's frame, its 512 unsigned
+        #: 64-bit words.  A page never written has no frame and reads as zero.  The
+        #: allocator's fast paths index it directly: they only read pages that they
+        #: (or `mmap`) wrote.
+        self.frames: dict[int, list[int]] = {}
         self._starts: list[int] = []          # sorted mapping starts
         self._mappings: dict[int, Mapping] = {}
         self._heap: Mapping | None = None
@@ -158,17 +171,12 @@ class AddressSpace:
         self._starts.remove(mapping.start)
         del self._mappings[mapping.start]
         self.mapped -= mapping.length
-        words = self.words
-        if len(words) < mapping.length >> 3:
-            for address in [a for a in words if mapping.start <= a < mapping.end]:
-                del words[address]
-        else:
-            for address in range(mapping.start, mapping.end, 8):
-                words.pop(address, None)
+        for page in range(mapping.start, mapping.end, PAGE_SIZE):
+            self.frames.pop(page, None)
 
     def map_fixed(self, start: int, length: int, kind: Kind, name: str = "") -> Mapping:
         """Map `[start, start + length)` (page-aligned), as a loader maps a binary."""
-        if start & _PAGE_MASK or length <= 0:
+        if start & PAGE_OFFSET_MASK or length <= 0:
             raise ValueError(f"a fixed mapping needs a page-aligned start and a positive "
                              f"length, not {start:#x}+{length}")
         length = _round_up(length, PAGE_SIZE)
@@ -242,7 +250,18 @@ class AddressSpace:
 
     def resident_pages(self) -> int:
         """How many pages have been written to (and so would use physical memory)."""
-        return len({address >> PAGE_SHIFT for address in self.words})
+        return len(self.frames)
+
+    def frame(self, page: int) -> list[int]:
+        """The frame of the page at `page` (page-aligned), made on first use.
+
+        The kernel's answer to the first write to a page (a page fault): a frame of
+        zeros.
+        """
+        frame = self.frames.get(page)
+        if frame is None:
+            frame = self.frames[page] = [0] * PAGE_WORDS
+        return frame
 
     def is_mapped(self, address: int) -> bool:
         """Whether `address` lies in a mapping."""
@@ -267,8 +286,8 @@ class AddressSpace:
         """`size` bytes from `address` (they may span pages and mappings)."""
         self._check("read", address, size)
         first, last = address & ~7, (address + size + 7) & ~7
-        get = self.words.get
-        raw = b"".join(get(a, 0).to_bytes(8, "little") for a in range(first, last, 8))
+        peek = self.peek_word
+        raw = b"".join(peek(a).to_bytes(8, "little") for a in range(first, last, 8))
         start = address & 7
         return raw[start:start + size]
 
@@ -278,13 +297,13 @@ class AddressSpace:
         if not data:
             return
         first, last = address & ~7, (address + len(data) + 7) & ~7
-        get = self.words.get
-        raw = bytearray(b"".join(get(a, 0).to_bytes(8, "little")
+        peek = self.peek_word
+        raw = bytearray(b"".join(peek(a).to_bytes(8, "little")
                                  for a in range(first, last, 8)))
         start = address & 7
         raw[start:start + len(data)] = data
         for k, a in enumerate(range(first, last, 8)):
-            self.words[a] = int.from_bytes(raw[8 * k:8 * k + 8], "little")
+            self.poke_word(a, int.from_bytes(raw[8 * k:8 * k + 8], "little"))
 
     def copy(self, dest: int, src: int, size: int) -> None:
         """`memcpy(dest, src, size)`."""
@@ -300,12 +319,23 @@ class AddressSpace:
 
     def peek_word(self, address: int) -> int:
         """The word at a mapped, 8-aligned `address`, without checks."""
-        return self.words.get(address, 0)
+        frame = self.frames.get(address & PAGE_MASK)
+        return 0 if frame is None else frame[(address & PAGE_OFFSET_MASK) >> 3]
+
+    def poke_word(self, address: int, value: int) -> None:
+        """Store the unsigned 64-bit `value` at a mapped, 8-aligned `address`, without checks."""
+        self.frame(address & PAGE_MASK)[(address & PAGE_OFFSET_MASK) >> 3] = value
 
     def peek_uint(self, address: int) -> int:
         """The `uint` at a mapped, 4-aligned `address`, without checks."""
-        word = self.words.get(address & ~7, 0)
+        frame = self.frames.get(address & PAGE_MASK)
+        word = 0 if frame is None else frame[(address & PAGE_OFFSET_MASK) >> 3]
         return word >> 32 if address & 4 else word & 0xFFFFFFFF
+
+    def poke_uint(self, address: int, value: int) -> None:
+        """Store a `uint` at a mapped, 4-aligned `address`, without checks."""
+        word = self.peek_word(address & ~7)
+        self.poke_word(address & ~7, set_uint(word, address & 4, value))
 
     def write_word(self, address: int, value: int) -> None:
         """Store a 64-bit word at `address`."""
@@ -313,7 +343,7 @@ class AddressSpace:
             self.write(address, value.to_bytes(8, "little"))
             return
         self._check("write", address, 8)
-        self.words[address] = value & _WORD_MASK
+        self.poke_word(address, value & _WORD_MASK)
 
     def read_uint(self, address: int) -> int:
         """The 32-bit `uint` at `address`."""
@@ -328,8 +358,7 @@ class AddressSpace:
             self.write(address, value.to_bytes(4, "little"))
             return
         self._check("write", address, 4)
-        word = self.words.get(address & ~7, 0)
-        self.words[address & ~7] = set_uint(word, address & 4, value)
+        self.poke_uint(address, value)
 
 
 def set_uint(word: int, half: int, value: int) -> int:

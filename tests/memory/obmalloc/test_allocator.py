@@ -10,7 +10,8 @@ ERAS = ["book", "2.7", "3.12"]
 def snapshot(a):
     """Everything a call may change, to check that a rejected call changed nothing."""
     m = a.mgmt
-    return (dict(a.space.words), a.space.mappings(), a.live_blocks(), a.raw_allocated_blocks,
+    memory = {page: list(frame) for page, frame in a.space.frames.items()}
+    return (memory, a.space.mappings(), a.live_blocks(), a.raw_allocated_blocks,
             m.arenas, m.maxarenas, m.unused_arena_objects, m.usable_arenas,
             m.narenas_currently_allocated, m.ntimes_arena_allocated,
             list(getattr(m, "nfp2lasta", [])), dict(a.libc._chunks),
@@ -238,3 +239,15 @@ def test_statistics_account_for_every_byte_of_every_arena():
         assert text.startswith(f"Small block threshold = 512, in "
                                f"{a.profile.NB_SMALL_SIZE_CLASSES} size classes.\n")
         assert ("arena map counts" in text) == (a.profile.address_check == "radix")
+
+
+@pytest.mark.parametrize("era", ERAS)
+def test_a_pool_header_is_the_start_of_its_page_frame(era):
+    a = Allocator(era)
+    blocks = [a.malloc(100) for _ in range(3)]
+    a.free(blocks[1])
+    pool = a.pool(blocks[0])
+    header = a.space.frames[pool.address]
+    assert header[:4] == [pool.count, pool.freeblock, pool.nextpool, pool.prevpool]
+    assert header[4] == pool.arenaindex | pool.szidx << 32
+    assert header[5] == pool.nextoffset | pool.maxnextoffset << 32

@@ -41,6 +41,21 @@ def test_untouched_memory_reads_as_zero_and_costs_no_page():
     assert space.resident_pages() == 1
 
 
+def test_a_page_gets_a_frame_of_512_words_on_its_first_write():
+    space = AddressSpace()
+    a = space.mmap(2 * PAGE_SIZE)
+    space.write_word(a + PAGE_SIZE + 16, 7)
+    assert list(space.frames) == [a + PAGE_SIZE]
+    frame = space.frames[a + PAGE_SIZE]
+    assert len(frame) == 512
+    assert frame[2] == 7
+    assert space.peek_word(a + PAGE_SIZE + 16) == 7
+    assert space.peek_word(a + 16) == 0                  # reading makes no frame
+    assert list(space.frames) == [a + PAGE_SIZE]
+    space.munmap(a, 2 * PAGE_SIZE)
+    assert space.frames == {}
+
+
 @pytest.mark.parametrize("address", [0, 0x1000, MMAP_TOP + 0x1000, -8])
 def test_access_outside_a_mapping_is_a_segmentation_fault(address):
     space = AddressSpace()
