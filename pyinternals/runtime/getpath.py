@@ -41,6 +41,7 @@ chapter {doc}`/runtime` draws the search.
 from __future__ import annotations
 
 import posixpath
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,10 +100,18 @@ class BuildConfig:
     @classmethod
     def running(cls) -> BuildConfig:
         """The constants of the interpreter running this code."""
+        import importlib.util
         import sysconfig
 
         name = sysconfig._get_sysconfigdata_name()  # type: ignore[attr-defined]
-        module = __import__(name)
+        module = sys.modules.get(name)
+        if module is None:
+            # Read the module without importing it: the host's sys.modules stays as it was.
+            spec = importlib.util.find_spec(name)
+            if spec is None or spec.loader is None:
+                raise RuntimeError(f"the running interpreter has no {name} module")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
         build = module.build_time_vars
         return cls(prefix=build["prefix"], exec_prefix=build["exec_prefix"],
                    pythonpath=build.get("PYTHONPATH") or "", vpath=build.get("VPATH") or "",
