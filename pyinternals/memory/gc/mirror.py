@@ -155,11 +155,28 @@ def _kind(obj: object) -> str:
 
 
 def _read_referents(objs: Sequence[object], index: Mapping[int, int]) -> list[list[int]]:
-    """For each object, the positions of the mirrored objects it references."""
+    """For each object, the positions of the mirrored objects it references.
+
+    A container referenced now that the walk did not find was added since: the
+    graph changed under the mirror, which is an error, not a reference to leave out.
+    """
     found = []
+    is_tracked = gc.is_tracked
     for obj in objs:
-        found.append([index[id(r)] for r in gc.get_referents(obj) if id(r) in index])
+        row = []
+        for r in gc.get_referents(obj):
+            at = index.get(id(r))
+            if at is not None:
+                row.append(at)
+            elif is_tracked(r) and not isinstance(r, OPAQUE):
+                raise MirrorError(_CHANGED.format(type(obj).__name__))
+        found.append(row)
     return found
+
+
+_CHANGED = ("the object graph changed while it was mirrored (a {} object's references "
+            "or reference count differ between two readings); mirror objects no other "
+            "thread is changing")
 
 
 def _read_refcounts(objs: list[object]) -> list[int]:
@@ -291,10 +308,7 @@ def snapshot(objects: Mapping[str, object] | Iterable[object], *,
         if again != referents or refcounts_again != refcounts:
             changed = next(i for i in range(len(objs))
                            if again[i] != referents[i] or refcounts[i] != refcounts_again[i])
-            raise MirrorError(
-                f"the object graph changed while it was mirrored (a {type(objs[changed]).__name__} "
-                "object's references or reference count differ between two readings); "
-                "mirror objects no other thread is changing")
+            raise MirrorError(_CHANGED.format(type(objs[changed]).__name__))
         where = _positions(index)
     finally:
         if was_enabled:

@@ -93,6 +93,26 @@ def test_what_is_refused(no_gc, monkeypatch):
         snapshot([Node("a")])
 
 
+@pytest.mark.parametrize("second", [False, True], ids=["before-reading", "between-readings"])
+def test_a_container_added_under_the_mirror_is_refused(no_gc, monkeypatch, second):
+    """A new object appended to a mirrored list after the walk: the list's references
+    no longer match what was walked, whichever reading sees it first."""
+    a = Node("a")
+    calls = []
+    real = mirror._read_referents
+
+    def read(objs, index):
+        calls.append(1)
+        if len(calls) == (2 if second else 1):
+            a.refs.append(Node("new"))
+        return real(objs, index)
+
+    monkeypatch.setattr(mirror, "_read_referents", read)
+    with pytest.raises(MirrorError, match="changed while it was mirrored"):
+        snapshot({"a": a})
+    assert len(a.refs) == 1
+
+
 def test_inconsistent_snapshots_are_refused():
     with pytest.raises(MirrorError, match="not a snapshot"):
         Heap.from_snapshot({"objects": [{"name": "a"}]})
