@@ -43,6 +43,7 @@ class HeapMachine(RuleBasedStateMachine):
         self.heap = Heap(version)
         self.heap.set_threshold(*thresholds)
         self.calls = []
+        self.created = []  # every object ever made, freed ones included
 
     @rule(target=objects, finalizer=st.sampled_from(["none", "del", "resurrect"]),
           kind=st.sampled_from(["instance", "instance", "list", "dict"]))
@@ -52,7 +53,9 @@ class HeapMachine(RuleBasedStateMachine):
                      "resurrect": heap.root}[finalizer]
         if kind != "instance":
             behaviour = False
-        return heap.container(kind=kind, finalizer=behaviour)
+        op = heap.container(kind=kind, finalizer=behaviour)
+        self.created.append(op)
+        return op
 
     @rule(src=objects, dst=objects)
     def link(self, src, dst):
@@ -91,6 +94,7 @@ class HeapMachine(RuleBasedStateMachine):
         """A ring of `size` instances, the first one with a finalizer; maybe kept."""
         first = self.new(finalizer, "instance")
         ring = [first] + [self.heap.container() for _ in range(size - 1)]
+        self.created += ring[1:]
         for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
             self.heap.link(a, b)
         for op in ring[1:] if kept else ring:
@@ -100,7 +104,9 @@ class HeapMachine(RuleBasedStateMachine):
     @rule(target=objects, obj=objects)
     def weakref(self, obj):
         if self.heap.alive(obj) and obj.ob_type.weakrefs:
-            return self.heap.weakref(obj, lambda wr: self.calls.append(wr.name))
+            wr = self.heap.weakref(obj, lambda wr: self.calls.append(wr.name))
+            self.created.append(wr)
+            return wr
         return obj
 
     @rule(generation=st.integers(0, 2))
@@ -119,10 +125,18 @@ class HeapMachine(RuleBasedStateMachine):
 
     @invariant()
     def nothing_reachable_is_freed(self):
+        """Walked over every object ever made, not only the heap's live ones: a freed
+        object still held from outside, or referenced from one so held, is a failure."""
         if hasattr(self, "heap"):
-            for op in self.heap.objects():
-                dead = [ref.name for ref in op.referents if not ref.alive]
-                assert not dead, f"{op.name} references freed {dead}"
+            stack = [op for op in self.created if op.roots] + list(self.heap.garbage)
+            seen = {id(op) for op in stack}
+            while stack:
+                op = stack.pop()
+                assert op.alive, f"{op.name} is reachable from an outside reference but freed"
+                for ref in op.referents:
+                    if id(ref) not in seen:
+                        seen.add(id(ref))
+                        stack.append(ref)
 
 
 HeapMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30,
