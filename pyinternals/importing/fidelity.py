@@ -171,11 +171,12 @@ def _backup_findings(interpreter: Interpreter) -> Outcome:
 
 def _rows(answer: dict[str, Any]) -> list[str]:
     """Each module's findings on one line: `cmath (<dir>/cmath.so): same object no, ...`."""
+    from pyinternals.importing.legacy_extensions import FINDINGS
+
     rows = []
     for row in answer["results"]["modules"]:
         where = f" ({row['file']})" if row["file"] else ""
-        found = ", ".join(f"{key} {'yes' if value else 'no'}" for key, value in row.items()
-                          if key not in ("name", "file"))
+        found = ", ".join(f"{key} {'yes' if row[key] else 'no'}" for key in FINDINGS)
         rows.append(f"{row['name']}{where}: {found}")
     return rows
 

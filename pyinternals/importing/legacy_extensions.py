@@ -35,6 +35,12 @@ PROBE = Path(__file__).parent / "probes" / "extension_backup.py"
 #: that the interpreters running the model also have as an extension file.
 NAMES = ("thread", "imp", "cmath")
 
+#: What the experiment finds about each module, in the order the ledger shows it.
+FINDINGS = ("builtin", "same object", "in sys.modules", "added name kept",
+            "changed name restored", "same names", "values shared",
+            "reload: same object", "reload: added name kept",
+            "reload: changed name restored")
+
 #: The experiment: valid in both languages, run as `__main__` with `names` set.
 EXPERIMENT = '''\
 import sys
