@@ -898,15 +898,15 @@ class LegacyImportSystem(Drawable):
         if host_name in ("sys", "builtins") or _host_imp.is_builtin(host_name) <= 0:
             return LegacyModule(name, f"A stand-in for CPython 2.7's built-in module {name}, "
                                       "which the interpreter running the model does not have.")
-        module = _create_host_builtin(host_name)
+        host_module = _create_host_builtin(host_name)
         if host_name != name:
             # The module under its 2.x name (`thread`, not `_thread`), without
             # renaming the host's module object.
             renamed = LegacyModule(name)
-            renamed.__dict__.update({key: value for key, value in vars(module).items()
+            renamed.__dict__.update({key: value for key, value in vars(host_module).items()
                                      if key != "__name__"})
             return renamed
-        return module
+        return host_module
 
     @_step
     def _PyImport_LoadDynamicModule(self, name: str, pathname: str) -> ModuleType:
