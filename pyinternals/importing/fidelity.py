@@ -181,6 +181,15 @@ def _rows(answer: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _modern_backup(interpreter: Interpreter) -> Outcome:
+    from pyinternals.importing.legacy_extensions import run_modern_model, run_real_modern
+
+    assert interpreter.profile is not None
+    return agreement(_rows(run_modern_model(interpreter.profile)),
+                     _rows(run_real_modern(interpreter)),
+                     "the model loads C modules through the running interpreter's _imp")
+
+
 def _backup_lines(interpreter: Interpreter) -> Outcome:
     model, real = _backup(interpreter)
     return agreement(model["stderr"], real["stderr"])
@@ -253,6 +262,13 @@ def _checks() -> list[Check]:
               "the extension_backup probe in python2.7 -E -S, and the same program run "
               "by a fresh legacy model",
               _backup_findings, ("2.7",)),
+        Check("importing.extension-reinit", CHAPTER,
+              "3.x keeps no copy to serve: after del sys.modules[name], importing _thread, "
+              "cmath or math again runs the init function again (a new module, new "
+              "values), and reload leaves the C module as it is",
+              "the extension_backup probe in python -I -S, and the same program run by a "
+              "fresh model import system of that version",
+              _modern_backup, _MODERN),
         Check("importing.legacy.extension-lines", CHAPTER,
               "the -v lines of those loads: # builtin, dlopen(...), # dynamically loaded "
               "from, then # previously loaded for every later load",

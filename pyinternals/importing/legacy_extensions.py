@@ -11,6 +11,11 @@ object, without the names added since, with the values the init function left, a
 a `reload` that keeps the object and the added names but restores the rest.  It
 also gives back the import lock without holding it (`imp.release_lock()`).
 
+On 3.x ({py:func}`run_real_modern`, {py:func}`run_modern_model`) the same program
+finds the opposite for `_thread`, `cmath` and `math`, which all use multi-phase
+initialisation (PEP 489) there: a new module made by running the init function
+again, with new values, and a `reload` that leaves a C module as it is.
+
 {py:func}`run_real` runs it in a real 2.7 (with `-v`), {py:func}`run_model` in a
 fresh {py:class}`~pyinternals.importing.legacy.LegacyImportSystem`, which loads an
 extension from a copy of the running interpreter's own (named `NAME.so`, as 2.x
@@ -21,6 +26,7 @@ folder written `<dir>`.  The fidelity ledger compares them; see {doc}`/importing
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from importlib.util import find_spec
@@ -41,8 +47,12 @@ FINDINGS = ("builtin", "same object", "in sys.modules", "added name kept",
             "reload: same object", "reload: added name kept",
             "reload: changed name restored")
 
-#: The experiment: valid in both languages, run as `__main__` with `names` set.
-EXPERIMENT = '''\
+#: 3.x's side of the same experiment: a built-in module and two extensions.
+MODERN_NAMES = ("_thread", "cmath", "math")
+
+#: The experiment on modules: valid in both languages, run as `__main__` with `names`
+#: set (and, on 3.x, `reload` imported from importlib).
+MODULES_EXPERIMENT = '''\
 import sys
 results = {"modules": []}
 for name in names:
@@ -69,6 +79,10 @@ for name in names:
     row["reload: added name kept"] = getattr(third, "added", None) == 2
     row["reload: changed name restored"] = third.__doc__ == original["__doc__"]
     results["modules"].append(row)
+'''
+
+#: The whole experiment for 2.x: the modules, then `imp.release_lock()` unheld.
+EXPERIMENT = MODULES_EXPERIMENT + '''\
 import imp
 try:
     imp.release_lock()
@@ -102,6 +116,27 @@ def run_model(names: tuple[str, ...] = NAMES) -> dict[str, Any]:
         return _normalised(json.loads(json.dumps(answer)))
 
 
+def run_real_modern(interpreter: Interpreter,
+                    names: tuple[str, ...] = MODERN_NAMES) -> dict[str, Any]:
+    """The module experiment in a fresh real 3.x (`-I -S`)."""
+    source = "from importlib import reload\n" + MODULES_EXPERIMENT
+    answer: dict[str, Any] = run_probe(interpreter, PROBE, flags=("-I", "-S"),
+                                       payload={"source": source, "names": list(names)})
+    return _normalised(answer)
+
+
+def run_modern_model(profile: str, names: tuple[str, ...] = MODERN_NAMES) -> dict[str, Any]:
+    """The module experiment in a fresh modern model under `profile`, which loads
+    built-in and extension modules through the running interpreter's `_imp`."""
+    from pyinternals.importing.system import ImportSystem
+
+    system = ImportSystem(profile=profile)
+    namespace = system.execute(f"from importlib import reload\nnames = {list(names)!r}\n"
+                               + MODULES_EXPERIMENT)
+    answer = {"results": namespace["results"], "stderr": []}
+    return _normalised(json.loads(json.dumps(answer)))
+
+
 def host_extension(name: str) -> str:
     """The file of the running interpreter's extension module `name`."""
     spec = find_spec(name)
@@ -113,12 +148,14 @@ def host_extension(name: str) -> str:
 
 
 def _normalised(answer: dict[str, Any]) -> dict[str, Any]:
-    """Each extension's folder written `<dir>`, in its row and in the `-v` lines."""
+    """Each extension's folder written `<dir>`, in its row and in the `-v` lines (and
+    a 3.x SOABI written `{soabi}`)."""
     lines: list[str] = answer["stderr"]
     for row in answer["results"]["modules"]:
         if row["file"]:
             folder = str(Path(row["file"]).parent)
-            row["file"] = row["file"].replace(folder, "<dir>")
+            row["file"] = re.sub(r"\.cpython-[^/]*\.so$", ".{soabi}.so",
+                                 row["file"].replace(folder, "<dir>"))
             lines = [line.replace(folder, "<dir>") for line in lines]
     answer["stderr"] = lines
     return answer

@@ -304,3 +304,22 @@ def test_a_nested_import_binds_only_in_the_importing_module(make_tree):
     ns = legacy.execute("import outer")
     assert "inner" not in ns
     assert ns["outer"].inner is legacy.modules["inner"]
+
+
+def test_3_x_runs_the_init_function_again_and_matches_the_running_interpreter():
+    from pyinternals.importing.legacy_extensions import run_modern_model, run_real_modern
+    from tests.support import real_interpreter
+
+    family = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    model = run_modern_model(family)
+    rows = {row["name"]: row for row in model["results"]["modules"]}
+    assert rows["_thread"]["builtin"]
+    assert not rows["cmath"]["builtin"]
+    for row in rows.values():
+        assert not row["same object"]
+        assert not row["values shared"]
+        assert row["reload: same object"]
+        assert not row["reload: changed name restored"]
+    assert rows["cmath"]["file"] == "<dir>/cmath.{soabi}.so"
+    assert model == run_real_modern(real_interpreter(family))
+    assert "cmath" not in sys.modules or "<dir>" not in str(sys.modules["cmath"].__file__)
