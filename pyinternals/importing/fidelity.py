@@ -6,6 +6,8 @@
 - the standard-library sweep (the running interpreter);
 - the `.pyc` files the model writes, byte for byte, and that it reads CPython's
   (the running interpreter: the model compiles with it);
+- 2.x's backup copies of built-in and extension modules, and its import lock
+  ({py:mod}`pyinternals.importing.legacy_extensions`, 2.7);
 - the package trees, each run by every real CPython and by the model of its version
   ({py:mod}`pyinternals.importing.trees`).
 
@@ -149,6 +151,55 @@ def _reads_cpython(interpreter: Interpreter) -> Outcome:
     return agreement([model["value"], model["used_cache"]], [real["value"], real["used_cache"]])
 
 
+# -- 2.x's backup copies of C modules --------------------------------------------------
+
+
+@functools.cache
+def _backup(interpreter: Interpreter) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The extension-backup experiment: (model, real)."""
+    from pyinternals.importing.legacy_extensions import run_model, run_real
+
+    return run_model(), run_real(interpreter)
+
+
+def _backup_findings(interpreter: Interpreter) -> Outcome:
+    model, real = _backup(interpreter)
+    return agreement(_rows(model), _rows(real),
+                     "the model loads cmath from a copy of the running interpreter's "
+                     "extension (2.7's cannot load into 3.x); folders written <dir>")
+
+
+def _rows(answer: dict[str, Any]) -> list[str]:
+    """Each module's findings on one line: `cmath (<dir>/cmath.so): same object no, ...`."""
+    from pyinternals.importing.legacy_extensions import FINDINGS
+
+    rows = []
+    for row in answer["results"]["modules"]:
+        where = f" ({row['file']})" if row["file"] else ""
+        found = ", ".join(f"{key} {'yes' if row[key] else 'no'}" for key in FINDINGS)
+        rows.append(f"{row['name']}{where}: {found}")
+    return rows
+
+
+def _modern_backup(interpreter: Interpreter) -> Outcome:
+    from pyinternals.importing.legacy_extensions import run_modern_model, run_real_modern
+
+    assert interpreter.profile is not None
+    return agreement(_rows(run_modern_model(interpreter.profile)),
+                     _rows(run_real_modern(interpreter)),
+                     "the model loads C modules through the running interpreter's _imp")
+
+
+def _backup_lines(interpreter: Interpreter) -> Outcome:
+    model, real = _backup(interpreter)
+    return agreement(model["stderr"], real["stderr"])
+
+
+def _release_lock(interpreter: Interpreter) -> Outcome:
+    model, real = _backup(interpreter)
+    return agreement(model["results"]["release_lock"], real["results"]["release_lock"])
+
+
 # -- Package trees --------------------------------------------------------------------
 
 
@@ -202,6 +253,32 @@ def _checks() -> list[Check]:
               "a new legacy model's sys.modules holds 2.7's start-up modules and misses",
               "sys.modules of python2.7 -E -S as a script starts",
               _legacy_boot, ("2.7",)),
+        Check("importing.legacy.extension-backup", CHAPTER,
+              "after del sys.modules[name], importing a built-in module (thread, imp) or "
+              "an extension (cmath) again makes a new module from the dictionary "
+              "_PyImport_FixupExtension copied at init: names added since are gone, "
+              "the values are the very same objects; reload keeps the module and the "
+              "added names and restores the rest",
+              "the extension_backup probe in python2.7 -E -S, and the same program run "
+              "by a fresh legacy model",
+              _backup_findings, ("2.7",)),
+        Check("importing.extension-reinit", CHAPTER,
+              "3.x keeps no copy to serve: after del sys.modules[name], importing _thread, "
+              "cmath or math again runs the init function again (a new module, new "
+              "values), and reload leaves the C module as it is",
+              "the extension_backup probe in python -I -S, and the same program run by a "
+              "fresh model import system of that version",
+              _modern_backup, _MODERN),
+        Check("importing.legacy.extension-lines", CHAPTER,
+              "the -v lines of those loads: # builtin, dlopen(...), # dynamically loaded "
+              "from, then # previously loaded for every later load",
+              "stderr of python2.7 -E -S -v while the program ran; the model's trace",
+              _backup_lines, ("2.7",)),
+        Check("importing.legacy.release-lock", CHAPTER,
+              "imp.release_lock() by a thread not holding the import lock raises "
+              "RuntimeError('not holding the import lock')",
+              "the same program, last statement",
+              _release_lock, ("2.7",)),
         Check("importing.suffixes", CHAPTER,
               "the file suffixes a directory is searched for, in order, with their kind",
               "importlib._bootstrap_external._get_supported_file_loaders() (2.7: "

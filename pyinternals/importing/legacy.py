@@ -78,6 +78,14 @@ _KINDS = {"source": PY_SOURCE, "bytecode": PY_COMPILED, "extension": C_EXTENSION
 #: statement and records nothing).
 CO_FUTURE_ABSOLUTE_IMPORT = 0x40000
 MAXPATHLEN = 4096
+#: What 2.7 says when a thread gives back an import lock it does not hold
+#: (`imp_release_lock`, `PyImport_ImportModuleLevel`).
+NOT_HOLDING_THE_IMPORT_LOCK = "not holding the import lock"
+#: `RTLD_NOW`, the default of `sys.setdlopenflags` (`interp->dlopenflags`).
+RTLD_NOW = 2
+#: The `_inittab` entries whose init function is NULL: start-up makes these modules
+#: itself (and keeps their copies in `extensions`).
+_NO_INITFUNC = frozenset({"__main__", "__builtin__", "sys"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -285,8 +293,10 @@ class LegacyImportSystem(Drawable):
         self._lock_level = 0
         #: `interp->modules_reloading`.
         self.modules_reloading: dict[str, Any] = {}
-        #: What `_PyImport_FixupExtension` remembers: built-in modules already made.
-        self.extensions: dict[str, ModuleType] = {}
+        #: `extensions` in import.c: what `_PyImport_FixupExtension` remembers, a
+        #: copy of the dictionary of every built-in or extension module initialised,
+        #: under its name (built-in) or its file's path (extension).
+        self.extensions: dict[str, dict[str, Any]] = {}
         self.sys: Any = self._new_sys(entries)
         self.builtins: Any = self._new_builtins()
         self._startup()
@@ -337,8 +347,9 @@ class LegacyImportSystem(Drawable):
         modules, and stand-ins for the Python ones the model does not run."""
         self.modules["__builtin__"] = self.builtins
         self.modules["sys"] = self.sys
-        self.extensions["__builtin__"] = self.builtins
-        self.extensions["sys"] = self.sys
+        # `_Py_InitializeEx` (`Python/pythonrun.c`) fixes both up once made.
+        self._PyImport_FixupExtension("__builtin__", "__builtin__")
+        self._PyImport_FixupExtension("sys", "sys")
         for name in self.profile.startup_modules:
             if name in self.modules:
                 continue
@@ -440,7 +451,7 @@ class LegacyImportSystem(Drawable):
             return self.import_module_level(name, globals, locals, fromlist, level)
         finally:
             if not self.unlock_import():
-                raise RuntimeError("not holding the import lock")
+                raise RuntimeError(NOT_HOLDING_THE_IMPORT_LOCK)
 
     @_step
     def import_module_level(self, name: str, globals: dict[str, Any] | None, locals: object,
@@ -791,27 +802,92 @@ class LegacyImportSystem(Drawable):
 
     @_step
     def init_builtin(self, name: str) -> bool:
-        """A module of `_inittab`: run its init function (once per process: later
-        imports get a copy of the first module's dictionary)."""
-        if name in self.extensions:
-            module = self.extensions[name]
-            if name not in self.modules:
-                self.modules[name] = module
-            self.trace.write(f"import {name} # previously loaded ({name})")
+        """A module of `_inittab`: the copy `_PyImport_FindExtension` keeps, if it was
+        made before; else its init function run, and its dictionary copied by
+        `_PyImport_FixupExtension`.  `False` if `name` is not in the table."""
+        if self._PyImport_FindExtension(name, name) is not None:
             return True
         if name not in self.inittab:
             return False
-        if name == "__main__":
+        if name in _NO_INITFUNC:
+            # Their `_inittab` entry has a NULL init function: start-up made them.
             raise ImportError(f"Cannot re-init internal module {name}")
         self.trace.write(f"import {name} # builtin")
-        module = self._init_function(name)
-        self.modules[name] = module
-        self.extensions[name] = module
+        self.modules[name] = self._init_function(name)
+        self._PyImport_FixupExtension(name, name)
         return True
+
+    @_step
+    def _PyImport_FixupExtension(self, name: str, filename: str) -> dict[str, Any]:
+        """Remember a built-in or extension module just initialised: a copy of its
+        dictionary in `extensions`, under `filename` (the module's name for a built-in
+        module, the shared library's path for an extension).
+
+        2.x runs a C module's init function once per process; this shallow copy is
+        what every later load of that module gets (the values are shared, the
+        dictionary is not).
+        """
+        mod = self.modules.get(name)
+        if not isinstance(mod, ModuleType):
+            raise SystemError(f"_PyImport_FixupExtension: module {name} not loaded")
+        copy = dict(mod.__dict__)
+        self.extensions[filename] = copy
+        return copy
+
+    @_step
+    def _PyImport_FindExtension(self, name: str, filename: str) -> ModuleType | None:
+        """A module made again from the copy `_PyImport_FixupExtension` kept for
+        `filename`: the module of that name in `sys.modules` (created empty if there
+        is none: `PyImport_AddModule`), its dictionary updated from the copy.  `None`
+        if `filename` was never loaded.
+
+        So after `del sys.modules[name]` the next import makes a *new* module object
+        holding the values the init function left, and a `reload` refreshes those
+        values in the module it is given, keeping names added since.
+        """
+        copy = self.extensions.get(filename)
+        if copy is None:
+            return None
+        mod = self.PyImport_AddModule(name)
+        mod.__dict__.update(copy)
+        self.trace.write(f"import {name} # previously loaded ({filename})")
+        return mod
+
+    def initimp(self) -> ModuleType:
+        """The built-in module `imp` as the model has it: its import lock functions
+        (`imp_acquire_lock`, `imp_release_lock`, `imp_lock_held`) work on the
+        model's global import lock, and `get_suffixes` lists the file table.  The
+        rest of 2.x's `imp` (`find_module`, `load_module`, ...) is not modelled."""
+        state = self
+        module = LegacyModule("imp", "This module provides the components needed to "
+                                     "build your own __import__ function.")
+
+        def acquire_lock() -> None:
+            """Acquire the interpreter's import lock for the current thread."""
+            state.lock_import()
+
+        def release_lock() -> None:
+            """Release the interpreter's import lock."""
+            if not state.unlock_import():
+                raise RuntimeError(NOT_HOLDING_THE_IMPORT_LOCK)
+
+        def lock_held() -> bool:
+            """Whether the import lock is held by some thread."""
+            return state.lock_held()
+
+        def get_suffixes() -> list[tuple[str, str, int]]:
+            """The file table: (suffix, mode, type) in the order they are tried."""
+            return [(f.suffix, f.mode, f.type) for f in state.filetab]
+
+        for function in (acquire_lock, release_lock, lock_held, get_suffixes):
+            setattr(module, function.__name__, function)
+        return module
 
     def _init_function(self, name: str) -> ModuleType:
         """Run a built-in module's init function: the running interpreter's module
         of that name (or of its 3.x name), or one the model builds."""
+        if name == "imp":
+            return self.initimp()
         if name == "exceptions":
             module = LegacyModule("exceptions", "Python's standard exception classes.")
             for key, value in dict(vars(_host_builtins)).items():
@@ -822,24 +898,39 @@ class LegacyImportSystem(Drawable):
         if host_name in ("sys", "builtins") or _host_imp.is_builtin(host_name) <= 0:
             return LegacyModule(name, f"A stand-in for CPython 2.7's built-in module {name}, "
                                       "which the interpreter running the model does not have.")
-        return _create_host_builtin(host_name)
+        host_module = _create_host_builtin(host_name)
+        if host_name != name:
+            # The module under its 2.x name (`thread`, not `_thread`), without
+            # renaming the host's module object.
+            renamed = LegacyModule(name)
+            renamed.__dict__.update({key: value for key, value in vars(host_module).items()
+                                     if key != "__name__"})
+            return renamed
+        return host_module
 
+    @_step
     def _PyImport_LoadDynamicModule(self, name: str, pathname: str) -> ModuleType:
-        """A C extension: 2.x's extensions cannot load into a 3.x interpreter, so the
-        model loads the running interpreter's kind, through its `_imp`."""
-        from importlib.machinery import ExtensionFileLoader, ModuleSpec
+        """A C extension (`Python/importdl.c`): the copy kept from an earlier load of
+        the same file, if any; else the library opened and its init function run,
+        `__file__` set, and the dictionary copied for next time.
 
-        spec = ModuleSpec(name, ExtensionFileLoader(name, pathname), origin=pathname)
-        try:
-            module = _host_imp.create_dynamic(spec)
-        except ImportError as exc:
-            raise ImportError(f"{pathname} is not an extension module of the interpreter "
-                              f"running the model: {exc}") from None
-        _host_imp.exec_dynamic(module)
-        module.__file__ = pathname
-        self.modules[name] = module
+        Departure from C: 2.x's extensions (`initNAME`) cannot load into a 3.x
+        interpreter, so the model loads one of the running interpreter's kind
+        (`PyInit_NAME`) through its `_imp`, keeping the host's `sys.modules` as it was.
+        """
+        m = self._PyImport_FindExtension(name, pathname)
+        if m is not None:
+            return m
+        # `_PyImport_GetDynLoadFunc` (`Python/dynload_shlib.c`) says what it opens,
+        # with the interpreter's dlopen flags (RTLD_NOW).
+        self.trace.write(f'dlopen("{pathname}", {RTLD_NOW:x});')
+        m = _create_host_dynamic(name, pathname)
+        self.modules[name] = m
+        # "Remember the filename as the __file__ attribute", before the copy is made.
+        m.__file__ = pathname
+        self._PyImport_FixupExtension(name, pathname)
         self.trace.write(f"import {name} # dynamically loaded from {pathname}")
-        return module
+        return m
 
     def PyImport_AddModule(self, name: str) -> ModuleType:
         """The module `name` of the pool, created (empty) if need be."""
@@ -930,6 +1021,30 @@ class LegacyImportSystem(Drawable):
         misses = sum(1 for v in self.modules.values() if v is None)
         return (f"<LegacyImportSystem {self.profile_name}: {len(self.modules)} entries in "
                 f"sys.modules ({misses} None)>")
+
+
+def _create_host_dynamic(name: str, pathname: str) -> ModuleType:
+    """A new module from the running interpreter's kind of extension at `pathname`,
+    named `name`, without touching its `sys.modules` (single-phase init puts the
+    module there itself)."""
+    from importlib.machinery import ExtensionFileLoader, ModuleSpec
+
+    spec = ModuleSpec(name, ExtensionFileLoader(name, pathname), origin=pathname)
+    host = _host_sys.modules
+    previous = host.get(name)
+    try:
+        module: ModuleType = _host_imp.create_dynamic(spec)
+    except ImportError as exc:
+        raise ImportError(f"{pathname} is not an extension module of the interpreter "
+                          f"running the model: {exc}") from None
+    finally:
+        if host.get(name) is not previous:
+            if previous is None:
+                host.pop(name, None)
+            else:
+                host[name] = previous
+    _host_imp.exec_dynamic(module)
+    return module
 
 
 def _create_host_builtin(name: str) -> ModuleType:

@@ -179,3 +179,147 @@ def test_the_host_modules_are_left_alone(make_tree):
     legacy = LegacyImportSystem([str(root)])
     legacy.execute("import pkg.a\nimport errno, gc, marshal")
     assert {k for k in sys.modules if sys.modules[k] is not before.get(k)} == set()
+
+
+# -- C modules: init_builtin, _PyImport_LoadDynamicModule and the extensions backup --
+
+
+def _extension_folder(tmp_path, name="cmath"):
+    """A folder holding the running interpreter's extension `name` as `NAME.so`."""
+    import shutil
+
+    from pyinternals.importing.legacy_extensions import host_extension
+
+    shutil.copy(host_extension(name), tmp_path / f"{name}.so")
+    return tmp_path
+
+
+def test_a_builtin_module_is_made_again_from_its_copy():
+    legacy = LegacyImportSystem([])
+    with legacy.trace:
+        ns = legacy.execute("import sys, thread\nfirst = thread\nthread.added = 1\n"
+                            "lock = thread.allocate_lock\n"
+                            "del sys.modules['thread']\nimport thread\n")
+    second = ns["thread"]
+    assert second is not ns["first"]
+    assert legacy.modules["thread"] is second
+    assert not hasattr(second, "added")
+    assert ns["first"].added == 1
+    assert second.allocate_lock is ns["lock"]
+    assert second.__name__ == "thread"
+    assert legacy.trace.lines() == ["import thread # builtin",
+                                    "import thread # previously loaded (thread)"]
+    assert set(legacy.extensions["thread"]) == set(vars(second))
+    assert "added" not in legacy.extensions["thread"]
+    names = [c.strip().split("(")[0] for c in legacy.trace.calls()]
+    assert names.count("init_builtin") == 2
+    assert names.count("_PyImport_FixupExtension") == 1
+    assert names.count("_PyImport_FindExtension") == 2
+
+
+def test_reload_of_a_builtin_refreshes_in_place_and_keeps_added_names():
+    legacy = LegacyImportSystem([])
+    thread = legacy.import_module("thread")
+    original = thread.allocate_lock
+    thread.allocate_lock = None
+    thread.added = 2
+    assert legacy.builtins.reload(thread) is thread
+    assert thread.allocate_lock is original
+    assert thread.added == 2
+
+
+def test_an_extension_is_loaded_once_then_served_from_its_copy(tmp_path):
+    folder = _extension_folder(tmp_path)
+    legacy = LegacyImportSystem([str(folder)])
+    with legacy.trace:
+        first = legacy.import_module("cmath")
+        first.added = 1
+        del legacy.modules["cmath"]
+        second = legacy.import_module("cmath")
+    so = f"{folder}/cmath.so"
+    assert legacy.trace.lines() == [f'dlopen("{so}", 2);',
+                                    f"import cmath # dynamically loaded from {so}",
+                                    f"import cmath # previously loaded ({so})"]
+    assert second is not first
+    assert not hasattr(second, "added")
+    assert second.__file__ == so
+    assert second.sqrt is first.sqrt
+    assert legacy.extensions[so]["__file__"] == so
+    calls = [c.strip().split("(")[0] for c in legacy.trace.calls()]
+    assert calls.count("_PyImport_LoadDynamicModule") == 2
+    assert "cmath" not in sys.modules or sys.modules["cmath"].__file__ != so
+
+
+def test_a_file_that_is_no_extension_is_refused_with_nothing_left(tmp_path):
+    (tmp_path / "fake.so").write_bytes(b"not a shared library")
+    legacy = LegacyImportSystem([str(tmp_path)])
+    with pytest.raises(ImportError, match="is not an extension module of the interpreter"):
+        legacy.import_module("fake")
+    assert "fake" not in legacy.modules
+    assert str(tmp_path / "fake.so") not in legacy.extensions
+    assert not legacy.lock_held()
+
+
+def test_internal_modules_cannot_be_re_initialised():
+    legacy = LegacyImportSystem([])
+    with pytest.raises(ImportError, match=r"^Cannot re-init internal module __main__$"):
+        legacy.init_builtin("__main__")
+    assert legacy.init_builtin("nosuchmodule") is False
+    with pytest.raises(SystemError, match="module nosuch not loaded"):
+        legacy._PyImport_FixupExtension("nosuch", "nosuch")
+    # sys was fixed up at start-up: deleting it and importing it again makes a new
+    # module from that copy, as in 2.7.
+    ns = legacy.execute("import sys\nold = sys\ndel sys.modules['sys']\nimport sys\n")
+    assert ns["sys"] is not ns["old"]
+    assert ns["sys"].path is ns["old"].path
+
+
+def test_imp_lock_functions_work_on_the_models_lock():
+    legacy = LegacyImportSystem([])
+    imp = legacy.import_module("imp")
+    assert imp.lock_held() is False
+    imp.acquire_lock()
+    imp.acquire_lock()
+    assert legacy.lock_held()
+    imp.release_lock()
+    imp.release_lock()
+    assert not legacy.lock_held()
+    with pytest.raises(RuntimeError, match=r"^not holding the import lock$"):
+        imp.release_lock()
+    assert imp.get_suffixes()[:2] == [(".so", "rb", 3), ("module.so", "rb", 3)]
+
+
+def test_the_backup_experiment_matches_python2_7():
+    from pyinternals.importing.legacy_extensions import run_model, run_real
+    from tests.support import real_interpreter
+
+    real = run_real(real_interpreter("2.7"))
+    assert run_model() == real
+    assert real["results"]["release_lock"] == ["RuntimeError", "not holding the import lock"]
+
+
+def test_a_nested_import_binds_only_in_the_importing_module(make_tree):
+    root = make_tree({"outer.py": "import inner\n", "inner.py": "x = 1\n"})
+    legacy = LegacyImportSystem([str(root)])
+    ns = legacy.execute("import outer")
+    assert "inner" not in ns
+    assert ns["outer"].inner is legacy.modules["inner"]
+
+
+def test_3_x_runs_the_init_function_again_and_matches_the_running_interpreter():
+    from pyinternals.importing.legacy_extensions import run_modern_model, run_real_modern
+    from tests.support import real_interpreter
+
+    family = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    model = run_modern_model(family)
+    rows = {row["name"]: row for row in model["results"]["modules"]}
+    assert rows["_thread"]["builtin"]
+    assert not rows["cmath"]["builtin"]
+    for row in rows.values():
+        assert not row["same object"]
+        assert not row["values shared"]
+        assert row["reload: same object"]
+        assert not row["reload: changed name restored"]
+    assert rows["cmath"]["file"] == "<dir>/cmath.{soabi}.so"
+    assert model == run_real_modern(real_interpreter(family))
+    assert "cmath" not in sys.modules or "<dir>" not in str(sys.modules["cmath"].__file__)
