@@ -77,6 +77,7 @@ from pyinternals.profiles import (  # noqa: E402
 )
 
 __all__ = [
-    "KNOWN", "UnknownProfile", "build", "family", "freelists", "gc", "gil", "importing", "obmalloc", "pyc",
+    "KNOWN", "UnknownProfile", "build", "family", "freelists", "gc",
+    "gil", "importing", "obmalloc", "pyc",
     "resolve", "running", "runtime",
 ]

@@ -26,7 +26,8 @@ commonest objects skip the allocator altogether.  The facts the model
 >>> p = profiles.freelists.get("2.7")
 >>> p.float_free_list, p.N_OBJECTS(p.float_size), p.PyTuple_MAXFREELIST
 ('blocks', 41, 2000)
->>> profiles.freelists.get("3.12").float_free_list, profiles.freelists.get("3.12").PyFloat_MAXFREELIST
+>>> q = profiles.freelists.get("3.12")
+>>> q.float_free_list, q.PyFloat_MAXFREELIST
 ('bounded', 100)
 
 ```

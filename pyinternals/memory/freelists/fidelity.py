@@ -10,6 +10,7 @@ never compared.  The chapter {doc}`/memory/allocator` shows the rows.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -57,7 +58,7 @@ def strides(family: str, kind: str, n: int) -> list[int]:
     fl = FreeLists(family)
     make = _maker(fl, kind)
     got = [make(i) for i in range(n)]
-    return [b - a for a, b in zip(got, got[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(got)]
 
 
 def small_ints(family: str, lo: int, hi: int) -> list[int]:
@@ -108,7 +109,7 @@ def value_range(values: list[int]) -> str:
     return f"{values[0]}..{values[-1]} ({len(values)} values)" if values else "none"
 
 
-def _row(id: str, claim: str, how: str, key: str, summary: Callable[[Any], Any],
+def _row(id: str, claim: str, how: str, key: str, summary: Callable[[Any], Any], *,
          families: tuple[str, ...] = profiles.KNOWN) -> Check:
     def evaluate(interpreter: Interpreter) -> Outcome:
         family = interpreter.profile
@@ -151,9 +152,9 @@ CHECKS: list[Check] = [
     _row("freelists.int-blocks",
          "2.7 makes ints in blocks of 41, handed out from the last to the first",
          "1100 ints made in a row (free list drained first): commonest id() step, "
-         "longest run", "int_strides", block_stride, TWO),
+         "longest run", "int_strides", block_stride, families=TWO),
     _row("freelists.float-blocks",
          "2.7 makes floats in blocks of 41, handed out from the last to the first",
          "1100 floats made in a row (free list drained first): commonest id() step, "
-         "longest run", "float_strides", block_stride, TWO),
+         "longest run", "float_strides", block_stride, families=TWO),
 ]

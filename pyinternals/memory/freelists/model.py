@@ -179,8 +179,9 @@ class FreeLists(Drawable):
             self._record("dealloc", kind, address)
             return
         del self.objects[address]
-        if kind in ("int", "float") and (kind == "int" and p.int_free_list == "blocks"
-                                         or kind == "float" and p.float_free_list == "blocks"):
+        kept_for_ever = {"int": p.int_free_list == "blocks",
+                         "float": p.float_free_list == "blocks"}
+        if kept_for_ever.get(kind, False):
             self._push(kind, address, "free_list (kept for ever)")
         elif kind == "float" and self.numfree["float"] < (p.PyFloat_MAXFREELIST or 0):
             self.numfree["float"] += 1

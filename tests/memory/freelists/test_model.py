@@ -20,7 +20,8 @@ def test_small_ints_are_shared_and_never_freed(era):
     assert fl.new_int(-6) != fl.new_int(-6)
     five = fl.new_int(5)
     fl.dealloc(five)
-    assert fl.new_int(5) == five and five in fl.objects
+    assert fl.new_int(5) == five
+    assert five in fl.objects
 
 
 def test_27_small_ints_come_from_the_int_blocks():
@@ -133,7 +134,9 @@ def test_diagram_is_deterministic():
         return fl.to_dot()
 
     dot = build()
-    assert dot == build() and "3 more" in dot and "ob_item[0]" in dot
+    assert dot == build()
+    assert "3 more" in dot
+    assert "ob_item[0]" in dot
 
 
 @settings(max_examples=25, deadline=None)
@@ -158,5 +161,5 @@ def test_live_objects_never_share_an_address(era, ops):
 
 
 def test_an_unknown_version_names_the_known_ones():
-    with pytest.raises(profiles.UnknownProfile, match="'2.7', '3.11'"):
+    with pytest.raises(profiles.UnknownProfile, match=r"'2\.7', '3\.11'"):
         FreeLists("3.10")
