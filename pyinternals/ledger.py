@@ -19,6 +19,7 @@ CHAPTERS: tuple[str, ...] = (
     "pyinternals.importing",
     "pyinternals.threads",
     "pyinternals.memory.obmalloc",
+    "pyinternals.memory.freelists",
     "pyinternals.memory.gc",
 )
 

@@ -12,7 +12,9 @@ The notes describe four layers, each built on the one below:
   ({py:class}`~pyinternals.memory.obmalloc.allocator.Allocator`,
   {py:mod}`pyinternals.memory.obmalloc`);
 - layer 3, the object-specific allocators: free lists and caches kept by the types
-  themselves (lists, dicts, floats, small ints).
+  themselves (small ints, ints and floats in 2.7, floats, tuples;
+  {py:class}`~pyinternals.memory.freelists.model.FreeLists`,
+  {py:mod}`pyinternals.memory.freelists`).
 
 Reference counting and the cycle collector decide when objects give their memory back.
 

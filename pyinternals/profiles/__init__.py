@@ -67,6 +67,7 @@ def resolve(name: str | None, table: Mapping[str, T], *, what: str) -> T:
 # The sections, one per line; each defines `get(name)` on top of `resolve`.
 from pyinternals.profiles import (  # noqa: E402
     build,
+    freelists,
     gc,
     gil,
     importing,
@@ -76,6 +77,7 @@ from pyinternals.profiles import (  # noqa: E402
 )
 
 __all__ = [
-    "KNOWN", "UnknownProfile", "build", "family", "gc", "gil", "importing", "obmalloc", "pyc",
+    "KNOWN", "UnknownProfile", "build", "family", "freelists", "gc",
+    "gil", "importing", "obmalloc", "pyc",
     "resolve", "running", "runtime",
 ]

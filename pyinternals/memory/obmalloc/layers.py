@@ -2,7 +2,7 @@
 
 ```python
 >>> print(LayerMap().describe())
- 3  object-specific allocators   free lists of int, float, list, dict...   map only
+ 3  object-specific allocators   free lists of int, float, list, dict...   modelled
  2  object allocator (obmalloc)  PyObject_Malloc, PyObject_Free            modelled
  1  raw memory allocator         PyMem_RawMalloc, PyMem_Malloc             wrappers
  0  C library and kernel         malloc, free, mmap, brk                   modelled
@@ -36,7 +36,7 @@ class Layer:
 
 LAYERS: tuple[Layer, ...] = (
     Layer(3, "object-specific allocators", "free lists of int, float, list, dict...",
-          "第3层: 对象缓冲池机制", "map only"),
+          "第3层: 对象缓冲池机制", "modelled", "FreeLists"),
     Layer(2, "object allocator (obmalloc)", "PyObject_Malloc, PyObject_Free",
           "第2层: PyObject_ 函数族", "modelled", "Allocator"),
     Layer(1, "raw memory allocator", "PyMem_RawMalloc, PyMem_Malloc",
