@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyinternals.importing.legacy import NullImporter, LegacyImportSystem, pyc_header
+from pyinternals.importing.legacy import LegacyImportSystem, NullImporter, pyc_header
 from pyinternals.importing.legacy_zipimport import (
     ZipImportError,
     eq_mtime,
@@ -76,7 +76,7 @@ def test_path_importer_cache_after_a_zip_a_folder_and_a_file(tmp_path: Path, lib
     (tmp_path / "plain.txt").write_text("")
     folder, afile = str(tmp_path), str(tmp_path / "plain.txt")
     legacy = LegacyImportSystem([str(lib), folder, afile])
-    with pytest.raises(ImportError, match="^No module named nowhere$"):
+    with pytest.raises(ImportError, match=r"^No module named nowhere$"):
         legacy.execute("import nowhere")
     cache = legacy.sys.path_importer_cache
     assert type(cache[str(lib)]).__name__ == "zipimporter"
@@ -114,15 +114,17 @@ def test_bad_archives_are_refused_with_2_7s_words(tmp_path: Path):
 
 def test_importer_protocol_methods(lib: Path):
     z = LegacyImportSystem([]).sys.path_hooks[0](str(lib))
-    assert z.find_module("zpkg") is z and z.find_module("nope") is None
-    assert z.is_package("zpkg") and not z.is_package("zmod")
+    assert z.find_module("zpkg") is z
+    assert z.find_module("nope") is None
+    assert z.is_package("zpkg")
+    assert not z.is_package("zmod")
     assert z.get_source("zmod") == "v = 'zip'\n"
     assert z.get_data(f"{lib}/zmod.py") == b"v = 'zip'\n"
     assert z.get_code("zmod").co_filename == f"{lib}/zmod.py"
     for method in (z.is_package, z.load_module, z.get_source):
-        with pytest.raises(ZipImportError, match="^can't find module 'nope'$"):
+        with pytest.raises(ZipImportError, match=r"^can't find module 'nope'$"):
             method("nope")
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No such file in the archive"):
         z.get_data("nope")
 
 
@@ -149,7 +151,7 @@ def test_bytecode_in_the_archive(tmp_path: Path):
         f"# {archive}/old.pyc has bad magic",
         f"import old # loaded from Zip {archive}/old.py",
     ]
-    with pytest.raises(ZipImportError, match="^bad pyc data$"):
+    with pytest.raises(ZipImportError, match=r"^bad pyc data$"):
         legacy.execute("import short")
     assert "short" not in legacy.modules
 
@@ -164,7 +166,8 @@ def test_a_failing_zipped_module_leaves_nothing_behind(tmp_path: Path):
         with pytest.raises(SyntaxError) as info:
             legacy.execute("import bad")
     assert info.value.filename == f"{archive}/bad.py"
-    assert "fails" not in legacy.modules and "bad" not in legacy.modules
+    assert "fails" not in legacy.modules
+    assert "bad" not in legacy.modules
     # No "loaded from Zip" line: 2.7 prints it only once the code has run.
     assert not any(line.startswith("import ") for line in legacy.trace.lines())
 
@@ -180,11 +183,13 @@ def test_implicit_relative_import_inside_a_zipped_package(tmp_path: Path):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(1980, 2107), st.integers(1, 12), st.integers(1, 28),
-       st.integers(0, 23), st.integers(0, 59), st.integers(0, 29))
-def test_dos_times_read_back_to_within_a_second(year, month, day, hour, minute, half):
+@given(st.tuples(st.integers(1980, 2107), st.integers(1, 12), st.integers(1, 28)),
+       st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 29)))
+def test_dos_times_read_back_to_within_a_second(date, clock):
     import time
 
+    year, month, day = date
+    hour, minute, half = clock
     dostime = (hour << 11) | (minute << 5) | half
     dosdate = ((year - 1980) << 9) | (month << 5) | day
     expected = time.mktime((year, month, day, hour, minute, half * 2, 0, 0, -1))
