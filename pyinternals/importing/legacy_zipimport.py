@@ -31,7 +31,7 @@ At start-up `_PyImportHooks_Init` puts exactly one hook on `sys.path_hooks`:
   `import NAME # loaded from Zip ARCHIVE/PATH` (so a package's submodules imported
   by its `__init__` are listed before it).
 
-Departures from C: the archive is read with Python's {py:mod}`zipfile` (the table
+Departures from C: the archive is read with Python's `zipfile` (the table
 of contents is the same: one entry per central-directory record, with C's tuple
 fields), so a deflated member is decompressed without importing `zlib` through
 the model (2.7 imports it and prints `# zipimport: zlib available`); a `.pyc` in
