@@ -34,8 +34,15 @@ imports (`import pkg # directory /.../pkg`, `# /.../a.pyc matches /.../a.py`,
 `import pkg.a # precompiled from /.../a.pyc`), and can also list the C functions
 each import went through.
 
-Left out: zip archives and other PEP 302 path hooks (the model's `sys.path_hooks`
-starts empty, and `sys.meta_path` finders are honoured), Windows and Mac OS 9
+PEP 302's hooks are honoured: `sys.meta_path` finders first, then for each path
+entry the importer `get_path_importer` finds on `sys.path_hooks` (cached in
+`sys.path_importer_cache`), whose loader loads the module.  The one hook 2.7
+installs at start-up is the model's own `zipimport.zipimporter`
+({py:mod}`~pyinternals.importing.legacy_zipimport`), so zip archives on the path
+import as in 2.7, with `-v`'s `# zipimport: found N names in ...` and
+`import X # loaded from Zip ...` lines.
+
+Left out: Windows and Mac OS 9
 specifics (case checks, `.pyw`, `.pyd`), and 2.x's own standard library: the
 modules 2.7 has loaded before a script starts are in `sys.modules`, but the Python
 ones among them (`codecs`, `encodings`) are stand-ins.  See {doc}`/importing`.
@@ -299,6 +306,7 @@ class LegacyImportSystem(Drawable):
         self.extensions: dict[str, dict[str, Any]] = {}
         self.sys: Any = self._new_sys(entries)
         self.builtins: Any = self._new_builtins()
+        self._PyImportHooks_Init()
         self._startup()
 
     # -- State --------------------------------------------------------------------------
@@ -645,6 +653,19 @@ class LegacyImportSystem(Drawable):
                 if os.path.isfile(candidate):
                     return fdp, candidate, None
         raise ImportError(self.profile.messages.no_module.format(name=subname))
+
+    def _PyImportHooks_Init(self) -> None:
+        """`_PyImportHooks_Init`: `sys.path_hooks` gets `zipimport.zipimporter`,
+        the built-in module `zipimport` being made for it (`initzipimport`)."""
+        from pyinternals.importing.legacy_zipimport import initzipimport
+
+        self.trace.write("# installing zipimport hook")
+        zipimport = initzipimport(self)
+        self.modules["zipimport"] = zipimport
+        self._PyImport_FixupExtension("zipimport", "zipimport")
+        self.trace.write("import zipimport # builtin")
+        self.sys.path_hooks.append(zipimport.zipimporter)
+        self.trace.write("# installed zipimport hook")
 
     def get_path_importer(self, entry: str) -> Any:
         """The finder of a path entry: from `sys.path_importer_cache`, or the first

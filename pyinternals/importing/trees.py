@@ -195,7 +195,24 @@ TREES: tuple[Tree, ...] = (
         ("import zmod", "import zpkg.inner", "from zpkg import inner as i", "value = i.w",
          "import zpkg.missing"),
         path=("lib.zip",),
-        families=_MODERN,
+    ),
+    Tree(
+        "zip.legacy",
+        "2.x's zipimporter: an implicit relative import inside a zipped package (and "
+        "the None it leaves), a .pyc with bad magic skipped for its source, a .pyc too "
+        "short to read, the importers cached for the archive and its package",
+        {"lib.zip": Zip({"zp/__init__.py": "import helper\n",
+                         "zp/helper.py": "h = 'helper'\n",
+                         "zp/user.py": "import top\nt = top.t\n",
+                         "old.pyc": "not bytecode, not even close\n",
+                         "old.py": "o = 'source'\n",
+                         "short.pyc": "junk\n"}),
+         "top.py": "t = 'top'\n"},
+        ("import zp", "from zp import user", "value = user.t", "import old", "import short",
+         "import sys", "hooks = len(sys.path_hooks)",
+         "zipped = repr(sys.path_importer_cache[zp.__path__[0]])", "import zp.nothing"),
+        path=("lib.zip", ""),
+        families=("2.7",),
     ),
     Tree(
         "fails-halfway",
