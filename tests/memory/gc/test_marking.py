@@ -41,7 +41,8 @@ def test_the_grey_wave_on_the_worked_example():
     assert names(mark.grey) == ["e"]
     assert not mark.finished
     assert names(mark.run()) == ["a", "b"]
-    assert mark.finished and mark.steps == 3
+    assert mark.finished
+    assert mark.steps == 3
     assert colours(mark) == {"a": "white", "b": "white", "d": "black", "e": "black",
                              "c": "black"}
 
@@ -89,7 +90,8 @@ def test_the_drawing_colours_each_object_and_is_deterministic():
     dot = mark.to_dot()
     assert f'"obj:c" [label="c|black" fillcolor="{role("black")["fillcolor"]}"' in dot
     assert f'"obj:d" [label="d|grey" fillcolor="{role("grey")["fillcolor"]}"' in dot
-    assert '"roots" -> "obj:c"' in dot and '"obj:c" -> "obj:d"' in dot
+    assert '"roots" -> "obj:c"' in dot
+    assert '"obj:c" -> "obj:d"' in dot
     assert "step 1: c scanned" in dot
     again = TricolourMark(worked_example("3.12").objects(), [])
     assert again.to_dot() == TricolourMark(worked_example("3.12").objects(), []).to_dot()
@@ -178,12 +180,18 @@ def heaps(draw):
         if draw(st.integers(0, 5)) == 0:
             heap.collect(draw(st.integers(0, 1)))      # promote what is there so far
     pairs = st.tuples(st.integers(0, size - 1), st.integers(0, size - 1))
-    for src, dst in draw(st.lists(pairs, max_size=2 * size)):
+    for src, dst in draw(st.lists(pairs, min_size=size // 2, max_size=2 * size)):
         if heap.alive(objects[src]) and heap.alive(objects[dst]):
             heap.link(objects[src], objects[dst])
-    for i in draw(st.lists(st.integers(0, size - 1), unique=True)):
-        if heap.alive(objects[i]) and objects[i].roots:
-            heap.unroot(objects[i])
+    for ring in draw(st.lists(st.lists(st.integers(0, size - 1), min_size=1, max_size=4),
+                              max_size=3)):
+        ring = [objects[i] for i in ring if heap.alive(objects[i])]
+        for src, dst in zip(ring, ring[1:] + ring[:1], strict=True):
+            heap.link(src, dst)
+    kept = draw(st.lists(st.integers(0, 3), min_size=size, max_size=size))
+    for op, keep in zip(objects, kept, strict=True):
+        if keep != 0 and heap.alive(op) and op.roots:     # three in four lose theirs
+            heap.unroot(op)
     untracked = []
     for i in draw(st.lists(st.integers(0, size - 1), unique=True, max_size=2)):
         op = objects[i]
@@ -241,4 +249,5 @@ def test_an_untracked_object_in_a_garbage_cycle_keeps_it_from_cpython():
     collection = heap.collection(2)
     collection.run_until("subtract_refs")
     assert names(inferred_roots(collection)) == ["x"]
-    assert collection.run() == 0 and heap.alive(x)
+    assert collection.run() == 0
+    assert heap.alive(x)
