@@ -183,9 +183,9 @@ def heaps(draw):
     for src, dst in draw(st.lists(pairs, min_size=size // 2, max_size=2 * size)):
         if heap.alive(objects[src]) and heap.alive(objects[dst]):
             heap.link(objects[src], objects[dst])
-    for ring in draw(st.lists(st.lists(st.integers(0, size - 1), min_size=1, max_size=4),
-                              max_size=3)):
-        ring = [objects[i] for i in ring if heap.alive(objects[i])]
+    for indices in draw(st.lists(st.lists(st.integers(0, size - 1), min_size=1,
+                                          max_size=4), max_size=3)):
+        ring = [objects[i] for i in indices if heap.alive(objects[i])]
         for src, dst in zip(ring, ring[1:] + ring[:1], strict=True):
             heap.link(src, dst)
     kept = draw(st.lists(st.integers(0, 3), min_size=size, max_size=size))
@@ -201,7 +201,7 @@ def heaps(draw):
     return heap, draw(st.integers(0, 2)), untracked
 
 
-SETTINGS = settings(max_examples=150, deadline=None,
+SETTINGS = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
