@@ -7,6 +7,9 @@ step by step and collects.  The model is built from that snapshot
 ({py:meth}`Heap.from_snapshot <pyinternals.memory.gc.heap.Heap.from_snapshot>`) and runs
 the same steps; every step must agree: which objects died, the order of `__del__`
 calls and weak reference callbacks, `gc.collect()`'s return value, `gc.garbage`.
+On the same graphs without `__del__`, the textbook's marking from the roots each
+collection infers ({py:mod}`~pyinternals.memory.gc.marking`) must leave white what
+real `gc.collect()` frees.
 
 Allocation workloads run with the collector on, in the `auto` probe and in the
 model, and the automatic collections must agree: when, which generation, what they
