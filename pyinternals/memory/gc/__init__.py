@@ -11,6 +11,9 @@ chapter is {doc}`/memory/gc`.
 - {py:class}`~pyinternals.memory.gc.collector.Collection`: one collection, phase by
   phase, with the state after each phase drawn.
 - {py:mod}`~pyinternals.memory.gc.mirror`: a heap mirrored from real objects.
+- {py:class}`~pyinternals.memory.gc.marking.TricolourMark`: the textbook's
+  tri-colour mark and sweep, from the heap's known roots or from the roots a
+  collection infers.
 
 The names are CPython's; the real module stays `gc` (`import gc` still means the
 interpreter's own collector).

@@ -7,6 +7,9 @@ step by step and collects.  The model is built from that snapshot
 ({py:meth}`Heap.from_snapshot <pyinternals.memory.gc.heap.Heap.from_snapshot>`) and runs
 the same steps; every step must agree: which objects died, the order of `__del__`
 calls and weak reference callbacks, `gc.collect()`'s return value, `gc.garbage`.
+On the same graphs without `__del__`, the textbook's marking from the roots each
+collection infers ({py:mod}`~pyinternals.memory.gc.marking`) must leave white what
+real `gc.collect()` frees.
 
 Allocation workloads run with the collector on, in the `auto` probe and in the
 model, and the automatic collections must agree: when, which generation, what they
@@ -125,6 +128,33 @@ def _random_graphs(interpreter: Interpreter) -> Outcome:
     return Outcome(Status.PASS, summary, summary)
 
 
+#: The graphs of the mark-and-sweep row: random graphs with every `__del__` taken out.
+MARKED_GRAPHS: tuple[tuple[int, int], ...] = ((1, 8), (3, 10), (5, 12), (8, 12), (13, 14))
+
+
+def _textbook_marking(interpreter: Interpreter) -> Outcome:
+    """Each collection's white set (inferred roots, textbook marking) against real gc."""
+    assert interpreter.profile is not None
+    found = total = 0
+    for seed, size in MARKED_GRAPHS:
+        spec = workloads.plain_graph(workloads.random_graph(seed, size))
+        real = run_probe(interpreter, PROBES / "graph.py", payload=spec)
+        marked = workloads.mark_graph(spec, real["snapshot"], interpreter.profile)
+        collected = [r for r in real["steps"] if r["step"][0] == "collect"]
+        model = [[m["nodes"], m["white"]] for m in marked]
+        observed = [[r["died"], r["result"]] for r in collected]
+        if model != observed:
+            m, r = _first_difference(model, observed)
+            return Outcome(Status.FAIL, m, r, f"graph seed {seed}, {size} nodes: "
+                           "[nodes left white, white objects] against "
+                           "[nodes freed, gc.collect()]")
+        found += sum(len(m["nodes"]) for m in marked)
+        total += sum(m["white"] for m in marked)
+    summary = (f"{len(MARKED_GRAPHS)} graphs: the same {found} nodes ({total} objects) "
+               "white and freed")
+    return Outcome(Status.PASS, summary, summary)
+
+
 #: The allocation workloads: the version's thresholds, and small ones that bring
 #: full collections and the long-lived rule within a few thousand allocations.
 AUTO_DEFAULT = workloads.allocation_workload(7, 24_000, keep_every=2)
@@ -230,6 +260,16 @@ CHECKS: list[Check] = [
         "graph probe per graph: what died at each del, the order of __del__ and "
         "callbacks, gc.collect()'s result and gc.garbage, step by step",
         _random_graphs,
+    ),
+    Check(
+        "gc.marksweep.inferred-roots", CHAPTER,
+        "textbook tri-colour marking from the roots CPython infers (gc_refs > 0 after "
+        "subtract_refs) leaves white exactly the objects real gc.collect() frees, and "
+        "as many as it returns",
+        "graph probe on random graphs without __del__; in the model mirrored from its "
+        "snapshot, each collection stopped after subtract_refs and marked with "
+        "TricolourMark (nodes white and their number; nodes freed and gc.collect())",
+        _textbook_marking,
     ),
     Check(
         "gc.auto.default", CHAPTER,

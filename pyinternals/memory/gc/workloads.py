@@ -122,6 +122,47 @@ def run_graph(spec: Spec, snapshot: dict[str, Any], version: str) -> list[dict[s
     return records
 
 
+def mark_graph(spec: Spec, snapshot: dict[str, Any], version: str) -> list[dict[str, Any]]:
+    """The textbook marker at each collection of a graph spec, with CPython's roots.
+
+    Runs the steps of `spec` on the heap mirrored from a probe's snapshot; at each
+    `collect` step it stops the collection after `subtract_refs`, marks the list
+    being collected from {py:func}`~pyinternals.memory.gc.marking.inferred_roots`
+    with {py:class}`~pyinternals.memory.gc.marking.TricolourMark`, then lets the
+    collection finish.  Returns one record per collection: the step, the nodes left
+    white (sorted) and how many objects were white.  Only for graphs without
+    `__del__` (every node `plain`): with finalizers, what a collection frees is no
+    longer what it found unreachable.
+    """
+    from pyinternals.memory.gc.marking import TricolourMark, inferred_roots
+
+    if any(node["kind"] != "plain" for node in spec["nodes"]):
+        raise ValueError("mark_graph takes graphs of plain nodes only (no __del__)")
+    heap = Heap.from_snapshot(snapshot, version)
+    heap.disable()
+    node_names = {n["name"] for n in spec["nodes"]}
+    records = []
+    for step in spec["steps"]:
+        if step[0] == "unroot":
+            heap.unroot(heap[step[1]])
+        elif step[0] == "unlink":
+            _unlink_node(heap, step[1], step[2])
+        elif step[0] == "collect":
+            collection = heap.collection(step[1])
+            collection.run_until("subtract_refs")
+            white = TricolourMark(list(collection.young), inferred_roots(collection)).run()
+            collection.run()
+            records.append({"step": step, "white": len(white),
+                            "nodes": sorted(op.name for op in white
+                                            if op.name in node_names)})
+    return records
+
+
+def plain_graph(spec: Spec) -> Spec:
+    """The same graph and steps with every node `plain` (no `__del__`)."""
+    return {**spec, "nodes": [{"name": n["name"], "kind": "plain"} for n in spec["nodes"]]}
+
+
 def _unlink_node(heap: Heap, holder: str, target: str) -> bool:
     """`holder.refs.remove(target)` when both are alive and the reference exists."""
     a, b = heap[holder], heap[target]
