@@ -93,6 +93,11 @@ def _model_errors(family: str) -> dict[str, tuple[str, str] | None]:
             "join unstarted": _error(threading.Thread(target=len).join),
             "join itself": _error(threading.current_thread().join),
         }
+        refusing = Simulation(profile=family, max_threads=0)
+        try:
+            errors["start refused"] = _error(lambda: refusing.start_new_thread(len, ((),)))
+        finally:
+            refusing.close()
         if profiles.gil.get(family).negative_timeout_message is not None:
             errors["negative timeout"] = _error(lambda: lock.acquire(True, -2))
             errors["timeout without blocking"] = _error(lambda: lock.acquire(False, 1))
@@ -219,8 +224,10 @@ CHECKS: list[Check] = [
         "threads.bad-input",
         CHAPTER,
         "the errors for bad input: start_new_thread's arguments, releasing an unlocked "
-        "lock, joining a thread not started or oneself, bad timeouts",
-        "each call made in the real interpreter, exception type and message",
+        "lock, joining a thread not started or oneself, bad timeouts; and "
+        "start_new_thread when the OS refuses the thread",
+        "each call made in the real interpreter, exception type and message (the OS "
+        "refuses a 256 MiB thread stack under a tight RLIMIT_AS)",
         model=_model_errors,
         observe=_real_errors,
     ),

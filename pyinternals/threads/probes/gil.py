@@ -79,8 +79,38 @@ def facts():
     if sys.version_info[0] >= 3:
         errors["negative timeout"] = error_of(lambda: lock.acquire(True, -2))
         errors["timeout without blocking"] = error_of(lambda: lock.acquire(False, 1))
+    refused = start_refused()
+    if refused is not None:
+        errors["start refused"], out["start_refused_count"] = refused
     out["errors"] = errors
     return out
+
+
+def start_refused():
+    """start_new_thread when the OS cannot make the thread: a 256 MiB stack that the
+    address-space limit leaves no room for makes pthread_create fail.  Returns the
+    error, and whether the module is as before (_count unchanged, a new thread starts
+    once the limit is lifted); None where the limit cannot be set."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm") as f:
+            size = int(f.read().split()[0]) * resource.getpagesize()
+    except (ImportError, IOError, OSError, ValueError):
+        return None
+    before = _thread._count()
+    old = _thread.stack_size(256 * 1024 * 1024)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (size + 64 * 1024 * 1024, hard))
+        error = error_of(lambda: _thread.start_new_thread(len, ((),)))
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        _thread.stack_size(old)
+    done = _thread.allocate_lock()
+    done.acquire()
+    _thread.start_new_thread(done.release, ())
+    done.acquire()
+    return error, [before, _thread._count()]
 
 
 # -- Measurements ------------------------------------------------------------------------
