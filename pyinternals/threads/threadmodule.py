@@ -188,7 +188,7 @@ class ThreadModule:
         `RuntimeError` (3.x): "can't allocate lock".
         """
         made: list[LockType] = []  # the OS lock names its lock object when it waits
-        lock_lock = self.sim.PyThread_allocate_lock(lambda: made[0]._describe())
+        lock_lock = self.sim.PyThread_allocate_lock(lambda: made[0]._describe())  # noqa: PLW0108
         if lock_lock is None:
             raise self.error("can't allocate lock")
         self._locks += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import pytest
@@ -96,13 +97,14 @@ def test_release_hands_the_nrmutex_to_the_waiter():
     assert sim.run()
     sim.close()
     # While both compute, one owns the GIL and the other waits: owned is 1.
-    assert (1, 2) in seen and (1, 3) in seen
+    assert (1, 2) in seen
+    assert (1, 3) in seen
     # At the end the main thread has it back, and nobody waits.
     assert (gil_lock[0].owned, gil_lock[0].thread_id) == (0, 1)
     first_exit = next(i for i, s in enumerate(sim.timeline) if s.reason == "exit")
     slices = list(sim.timeline)[:first_exit]
     # Handed over at every check: while both compute, they take strict turns.
-    assert all(a.thread != b.thread for a, b in zip(slices, slices[1:]))
+    assert all(a.thread != b.thread for a, b in itertools.pairwise(slices))
 
 
 def test_same_program_same_results_on_both_locks():
@@ -161,7 +163,8 @@ def test_drawings_of_the_nrmutex():
     sim.close()
     whole, lock_dot = (dot.replace("\\ ", " ") for dot in pictures[0])  # record escapes
     assert "NRMUTEX owned: 1" in whole
-    assert "owned: 1" in lock_dot and "WaitForSingleObject" in lock_dot
+    assert "owned: 1" in lock_dot
+    assert "WaitForSingleObject" in lock_dot
     assert '"t2" -> "hevent"' in lock_dot or '"t3" -> "hevent"' in lock_dot
     assert "0x" not in lock_dot
 
@@ -176,7 +179,7 @@ def test_the_trace_shows_the_slow_path(capsys):
 
 
 def test_nt_needs_a_2x_profile_and_the_virtual_clock():
-    with pytest.raises(ValueError, match="no 'nt' lock for profile 3.12"):
+    with pytest.raises(ValueError, match=r"no 'nt' lock for profile 3\.12"):
         Simulation("switch", profile="3.12", platform="nt")
     with pytest.raises(ValueError, match="virtual clock only"):
         Simulation("ticker", clock="wall", platform="nt")
@@ -201,10 +204,13 @@ def test_cant_start_new_thread_leaves_the_state_as_it_was(profile, error):
     assert [t.id for t in sim.interp.threads()] == before
     assert sorted(sim.threads) == [1, first]
     assert sim.thread._count() == 0
-    assert sim.run() and done == [1]
+    assert sim.run()
+    assert done == [1]
     # Once the first thread is gone, the OS has room again.
     second = sim.start_new_thread(lambda: done.append(2))
-    assert sim.run() and done == [1, 2] and second > first
+    assert sim.run()
+    assert done == [1, 2]
+    assert second > first
     sim.close()
 
 
@@ -213,7 +219,8 @@ def test_threading_start_refused_leaves_limbo_empty():
     threading = sim.threading
     with pytest.raises(RuntimeError, match="can't start new thread"):
         threading.Thread(target=len, args=((),)).start()
-    assert threading._limbo == {} and sorted(threading._active) == [1]
+    assert threading._limbo == {}
+    assert sorted(threading._active) == [1]
     sim.close()
 
 
@@ -225,7 +232,8 @@ def test_cant_allocate_lock(profile, error):
         sim.allocate_lock()
     assert type(failed.value).__name__ == error
     assert sim.thread._locks == 1
-    assert lock.acquire() and lock.locked()
+    assert lock.acquire()
+    assert lock.locked()
     lock.release()
     sim.close()
 
