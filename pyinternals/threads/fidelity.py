@@ -23,7 +23,7 @@ from typing import Any
 
 from pyinternals import profiles
 from pyinternals.observe.discovery import Interpreter
-from pyinternals.observe.ledger import Check, Outcome, agreement, compare
+from pyinternals.observe.ledger import Check, Outcome, agreement, compare, skipped
 from pyinternals.observe.probing import probe_once
 from pyinternals.profiles.gil import NOTES_THREAD_FUNCTIONS
 from pyinternals.threads import experiments
@@ -104,6 +104,45 @@ def _model_errors(family: str) -> dict[str, tuple[str, str] | None]:
         return errors
     finally:
         sim.close()
+
+
+def _model_child_exit(family: str) -> tuple[str, int]:
+    sim = Simulation(profile=family)
+    sim.stderr = io.StringIO()
+    try:
+        sim.start_new_thread(sim.thread.exit)
+        sim.run()
+        return sim.stderr.getvalue(), sim.thread._count()
+    finally:
+        sim.close()
+
+
+def _real_child_exit(interpreter: Interpreter) -> tuple[str, int]:
+    text, count = experiments.real_facts(interpreter)["child_exit"]
+    return str(text), int(count)
+
+
+def _model_start_refused(family: str) -> tuple[int, int, bool]:
+    """`_count()` before and after a refused start, and whether a thread starts after."""
+    sim = Simulation(profile=family, max_threads=0)
+    try:
+        before = sim.thread._count()
+        refused = _error(lambda: sim.start_new_thread(len, ((),)))
+        after = sim.thread._count()
+        sim.max_threads = None  # the limit is lifted, as the probe lifts RLIMIT_AS
+        sim.start_new_thread(len, ((),))
+        return before, after, refused is not None and sim.run()
+    finally:
+        sim.close()
+
+
+def _start_refused(interpreter: Interpreter) -> Outcome:
+    assert interpreter.profile is not None
+    state = experiments.real_facts(interpreter).get("start_refused_count")
+    if state is None:
+        return skipped("this interpreter's OS would not let the probe limit its address space")
+    real = (int(state[0]), int(state[1]), bool(state[2]))
+    return agreement(_model_start_refused(interpreter.profile), real)
 
 
 def _real_errors(interpreter: Interpreter) -> dict[str, tuple[str, str] | None]:
@@ -230,6 +269,25 @@ CHECKS: list[Check] = [
         "refuses a 256 MiB thread stack under a tight RLIMIT_AS)",
         model=_model_errors,
         observe=_real_errors,
+    ),
+    compare(
+        "threads.child-exit",
+        CHAPTER,
+        "a child thread that ends with SystemExit (thread.exit) ends only itself: "
+        "t_bootstrap prints nothing and deletes its own thread state, the main thread "
+        "goes on",
+        "start_new_thread(thread.exit) with sys.stderr read back, then _count()",
+        model=_model_child_exit,
+        observe=_real_child_exit,
+    ),
+    Check(
+        "threads.start-refused-state",
+        CHAPTER,
+        "a start the OS refused leaves the module as it was: _count() unchanged, and a "
+        "thread starts once the OS has room again",
+        "start_new_thread under a tight RLIMIT_AS with a 256 MiB stack, then again with "
+        "the limit lifted",
+        _start_refused,
     ),
     Check(
         "threads.opcode-counts",

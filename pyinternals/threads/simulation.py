@@ -32,6 +32,7 @@ import sys
 import threading as _host_threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any, Literal, TypeVar
 
 from pyinternals import profiles
@@ -71,6 +72,16 @@ _AFTER_DROP: dict[str, str] = {"ticks": "asks for the GIL again",
 #: model threads are threads of the host too: a model thread that wakes up needs the
 #: host's GIL to go on, and with the host's default 5 ms it would wait up to that long.
 HOST_SWITCH_INTERVAL = 5e-5
+
+
+@dataclass
+class callobj:
+    """`thread_nt.h`: the function and the argument `_beginthreadex` hands a new thread."""
+
+    func: Callable[[bootstate, ModelThread], None]
+    arg: bootstate
+    #: Whether `bootstrap` has freed it (`HeapFree`).
+    freed: bool = False
 
 
 class ModelThread:
@@ -282,15 +293,37 @@ class Simulation(Drawable):
         self.note(self.current().tstate, f"start_new_thread: thread {thread.ident} ({name}), "
                   f"thread state {boot.tstate.id} preallocated")
 
+        start: Callable[[], None]
+        if self.platform == "nt":
+            obj = callobj(func, boot)  # HeapAlloc'd, handed to _beginthreadex
+
+            def start() -> None:
+                self.bootstrap(obj, thread)
+        else:
+            def start() -> None:
+                func(boot, thread)
+
         def run() -> None:
             thread.task.hooks = thread.eval
             try:
-                func(boot, thread)
+                start()
             finally:
                 self._ended(thread)
 
         self.kernel.spawn(thread.task, run)
         return thread.ident
+
+    def bootstrap(self, obj: callobj, thread: ModelThread) -> None:
+        """`thread_nt.h`'s `bootstrap`, the first function of a new Windows thread.
+
+        `_beginthreadex` wants a `__stdcall` function of one argument: `bootstrap`
+        takes the `callobj`, frees it, and calls the function it carries
+        (`t_bootstrap`) with its argument.
+        """
+        func, arg = obj.func, obj.arg
+        obj.freed = True  # HeapFree(GetProcessHeap(), 0, obj)
+        self.note(arg.tstate, "bootstrap: frees the callobj, calls t_bootstrap")
+        func(arg, thread)
 
     def _ended(self, thread: ModelThread) -> None:
         thread.state = "done"
@@ -658,4 +691,5 @@ def _make_clock(clock: object) -> Clock:
     raise ValueError(f"clock must be 'virtual', 'wall' or a clock object, not {clock!r}")
 
 
-__all__ = ["Abort", "Deadlock", "ModelThread", "Simulation", "Slice", "Snapshot", "ThreadStats"]
+__all__ = ["Abort", "Deadlock", "ModelThread", "Simulation", "Slice", "Snapshot", "ThreadStats",
+           "callobj"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import gc
 from collections import Counter
 
 import pytest
@@ -13,6 +14,16 @@ from pyinternals.threads import Simulation, VirtualClock
 from pyinternals.threads.kernel import NRMUTEX, VirtualKernel, VirtualLock
 
 ROUND = VirtualClock(wake_jitter=0)
+
+
+@pytest.fixture(autouse=True)
+def _no_host_gc():
+    """A host garbage collection inside a model thread would run finalizers of other
+    tests' objects there, and the eval loop would count their opcodes as the thread's."""
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
 
 
 def program(sim: Simulation, n: int = 700) -> list[tuple[str, int]]:
@@ -258,3 +269,25 @@ def test_a_child_tears_down_only_its_own_thread_state(capsys):
     assert sorted(sim.runtime.gilstate) == [1]
     assert list(sim.runtime.interpreters()) == [sim.interp]
     sim.close()
+
+
+def test_a_windows_thread_starts_through_bootstrap_and_its_callobj(capsys):
+    sim = Simulation("ticker", clock=ROUND, platform="nt")
+    freed = []
+
+    def body() -> None:
+        freed.append(True)
+
+    sim.trace = True
+    sim.start_new_thread(body)
+    assert sim.run()
+    sim.close()
+    out = capsys.readouterr().out
+    assert "thread 2  bootstrap: frees the callobj, calls t_bootstrap" in out
+    assert freed == [True]
+    posix = Simulation("ticker", clock=ROUND)
+    posix.trace = True
+    posix.start_new_thread(body)
+    assert posix.run()
+    posix.close()
+    assert "callobj" not in capsys.readouterr().out
