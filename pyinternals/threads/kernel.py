@@ -12,6 +12,8 @@ written on the same primitives, and a *kernel* provides them, in one of two ways
   deterministic function of the program and the seed.  A thread executing bytecode
   moves the clock by one per opcode; waiting, waking and system calls move it by the
   costs of the {py:class}`~pyinternals.threads.clock.VirtualClock`.
+  Its locks are POSIX semaphores ({py:class}`VirtualLock`) or, with
+  `platform="nt"`, 2.x Windows' {py:class}`NRMUTEX` (`Python/thread_nt.h`).
 - {py:class}`WallKernel` hands out real `threading` locks and condition variables.
   The threads run as the host interpreter and the operating system let them, and
   time is real.
@@ -623,6 +625,8 @@ class NRMUTEX(Drawable):
     The model is the virtual kernel's, one thread at a time, so the interlocked
     operations are plain arithmetic; a timed wait (3.2's addition; 2.x's waits are
     `INFINITE` or 0) that expires takes its waiter back out of `owned`.
+
+    {doc}`/threads` runs the 2.x ticker on it and on the semaphore, side by side.
     """
 
     hands_over = True
