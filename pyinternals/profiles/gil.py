@@ -60,6 +60,11 @@ class GILProfile:
     #: The system call of `time.sleep`: `select()` (2.x, 3.0-3.10) returns at once for
     #: 0; `clock_nanosleep()` (3.11+) always sleeps at least the timer slack.
     sleep_call: Literal["select", "clock_nanosleep"] = "clock_nanosleep"
+    #: The platforms whose `PyThread_type_lock` the model has for this version:
+    #: `"posix"` (a semaphore, `thread_pthread.h`) and, for 2.x, `"nt"` (the NRMUTEX of
+    #: `thread_nt.h`: a counter and an event; 3.x rebuilt Windows locks on other
+    #: primitives, which the model does not have).
+    lock_platforms: tuple[str, ...] = ("posix",)
 
     def describe(self) -> str:
         """The interval in words, as the book's tables print it."""
@@ -79,7 +84,7 @@ PROFILES: dict[str, GILProfile] = {
         force_switching=False, thread_module="thread",
         unhandled_format="Unhandled exception in thread started by {func}",
         lock_tries_first=False, lock_error="error", negative_timeout_message=None,
-        sleep_call="select",
+        sleep_call="select", lock_platforms=("posix", "nt"),
     ),
     "3.11": GILProfile("switch", check_interval=None, switch_interval=0.005),
     "3.12": GILProfile("switch", check_interval=None, switch_interval=0.005),

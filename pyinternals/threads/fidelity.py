@@ -23,7 +23,7 @@ from typing import Any
 
 from pyinternals import profiles
 from pyinternals.observe.discovery import Interpreter
-from pyinternals.observe.ledger import Check, Outcome, agreement, compare
+from pyinternals.observe.ledger import Check, Outcome, agreement, compare, skipped
 from pyinternals.observe.probing import probe_once
 from pyinternals.profiles.gil import NOTES_THREAD_FUNCTIONS
 from pyinternals.threads import experiments
@@ -93,12 +93,56 @@ def _model_errors(family: str) -> dict[str, tuple[str, str] | None]:
             "join unstarted": _error(threading.Thread(target=len).join),
             "join itself": _error(threading.current_thread().join),
         }
+        refusing = Simulation(profile=family, max_threads=0)
+        try:
+            errors["start refused"] = _error(lambda: refusing.start_new_thread(len, ((),)))
+        finally:
+            refusing.close()
         if profiles.gil.get(family).negative_timeout_message is not None:
             errors["negative timeout"] = _error(lambda: lock.acquire(True, -2))
             errors["timeout without blocking"] = _error(lambda: lock.acquire(False, 1))
         return errors
     finally:
         sim.close()
+
+
+def _model_child_exit(family: str) -> tuple[str, int]:
+    sim = Simulation(profile=family)
+    sim.stderr = io.StringIO()
+    try:
+        sim.start_new_thread(sim.thread.exit)
+        sim.run()
+        return sim.stderr.getvalue(), sim.thread._count()
+    finally:
+        sim.close()
+
+
+def _real_child_exit(interpreter: Interpreter) -> tuple[str, int]:
+    text, count = experiments.real_facts(interpreter)["child_exit"]
+    return str(text), int(count)
+
+
+def _model_start_refused(family: str) -> tuple[int, int, bool]:
+    """`_count()` before and after a refused start, and whether a thread starts after."""
+    sim = Simulation(profile=family, max_threads=0)
+    try:
+        before = sim.thread._count()
+        refused = _error(lambda: sim.start_new_thread(len, ((),)))
+        after = sim.thread._count()
+        sim.max_threads = None  # the limit is lifted, as the probe lifts RLIMIT_AS
+        sim.start_new_thread(len, ((),))
+        return before, after, refused is not None and sim.run()
+    finally:
+        sim.close()
+
+
+def _start_refused(interpreter: Interpreter) -> Outcome:
+    assert interpreter.profile is not None
+    state = experiments.real_facts(interpreter).get("start_refused_count")
+    if state is None:
+        return skipped("this interpreter's OS would not let the probe limit its address space")
+    real = (int(state[0]), int(state[1]), bool(state[2]))
+    return agreement(_model_start_refused(interpreter.profile), real)
 
 
 def _real_errors(interpreter: Interpreter) -> dict[str, tuple[str, str] | None]:
@@ -219,10 +263,31 @@ CHECKS: list[Check] = [
         "threads.bad-input",
         CHAPTER,
         "the errors for bad input: start_new_thread's arguments, releasing an unlocked "
-        "lock, joining a thread not started or oneself, bad timeouts",
-        "each call made in the real interpreter, exception type and message",
+        "lock, joining a thread not started or oneself, bad timeouts; and "
+        "start_new_thread when the OS refuses the thread",
+        "each call made in the real interpreter, exception type and message (the OS "
+        "refuses a 256 MiB thread stack under a tight RLIMIT_AS)",
         model=_model_errors,
         observe=_real_errors,
+    ),
+    compare(
+        "threads.child-exit",
+        CHAPTER,
+        "a child thread that ends with SystemExit (thread.exit) ends only itself: "
+        "t_bootstrap prints nothing and deletes its own thread state, the main thread "
+        "goes on",
+        "start_new_thread(thread.exit) with sys.stderr read back, then _count()",
+        model=_model_child_exit,
+        observe=_real_child_exit,
+    ),
+    Check(
+        "threads.start-refused-state",
+        CHAPTER,
+        "a start the OS refused leaves the module as it was: _count() unchanged, and a "
+        "thread starts once the OS has room again",
+        "start_new_thread under a tight RLIMIT_AS with a 256 MiB stack, then again with "
+        "the limit lifted",
+        _start_refused,
     ),
     Check(
         "threads.opcode-counts",

@@ -138,6 +138,13 @@ class TickerGIL(GILBase):
     two releases.  CPython 2.x also skipped the test for the opcodes that jump to
     `fast_next_opcode` (`LOAD_FAST`, `LOAD_CONST`, `STORE_FAST`, ...), so it counted
     fewer than it executed; the model counts every opcode it sees.
+
+    The lock is the kernel's `PyThread_type_lock`: a POSIX semaphore
+    (`thread_pthread.h`) or, on Windows, an NRMUTEX
+    ({py:class}`~pyinternals.threads.kernel.NRMUTEX`, `thread_nt.h`).  The ticker's
+    code is the same on both; what "the operating system decides" is not: the
+    semaphore is free after the release and the releaser usually takes it back, the
+    NRMUTEX is handed to the thread already waiting, so contended threads take turns.
     """
 
     design: Literal["ticker", "switch"] = "ticker"
@@ -234,7 +241,8 @@ class TickerGIL(GILBase):
         lock.release()
         # Other threads may run now.  Whether one does is the operating system's call:
         # the releaser asks again at once, and usually gets the lock straight back.
-        if contended and self.kernel.reschedule():
+        # An NRMUTEX (Windows) has already handed the lock to the waiter: no question.
+        if contended and not lock.hands_over and self.kernel.reschedule():
             self.observer.note(tstate, "the OS lets a woken waiter in first")
         if not lock.acquire(False):
             self._wanted(tstate)

@@ -12,6 +12,8 @@ written on the same primitives, and a *kernel* provides them, in one of two ways
   deterministic function of the program and the seed.  A thread executing bytecode
   moves the clock by one per opcode; waiting, waking and system calls move it by the
   costs of the {py:class}`~pyinternals.threads.clock.VirtualClock`.
+  Its locks are POSIX semaphores ({py:class}`VirtualLock`) or, with
+  `platform="nt"`, 2.x Windows' {py:class}`NRMUTEX` (`Python/thread_nt.h`).
 - {py:class}`WallKernel` hands out real `threading` locks and condition variables.
   The threads run as the host interpreter and the operating system let them, and
   time is real.
@@ -32,9 +34,15 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Literal, Protocol
 
+from pyinternals.diagrams import Drawable
+from pyinternals.diagrams.dot import Field, Record
+from pyinternals.diagrams.style import edge_role, graph, role
 from pyinternals.threads.clock import VirtualClock, WallClock
+
+#: Whose thread library the kernel imitates: `thread_pthread.h` or `thread_nt.h`.
+Platform = Literal["posix", "nt"]
 
 
 class Abort(BaseException):
@@ -122,6 +130,9 @@ class KLock(Protocol):
     """`PyThread_type_lock`: a lock any thread may release."""
 
     what: Describer
+    #: Whether `release()` with a sleeper hands the lock straight to it, so that the
+    #: releaser cannot take it back (the NRMUTEX); a semaphore leaves it free.
+    hands_over: bool
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         """Take the lock; wait for it (up to `timeout`, in clock units) if `blocking`."""
@@ -203,8 +214,16 @@ class VirtualKernel:
     happen at their time even while one thread computes.
     """
 
-    def __init__(self, clock: VirtualClock, seed: int = 0) -> None:
+    def __init__(self, clock: VirtualClock, seed: int = 0,
+                 platform: Platform = "posix") -> None:
+        if platform not in ("posix", "nt"):
+            raise ValueError(f"platform must be 'posix' (thread_pthread.h) or 'nt' "
+                             f"(thread_nt.h), not {platform!r}")
         self.clock = clock
+        #: Whose `PyThread_type_lock` {py:meth}`lock` makes: a POSIX semaphore or an NRMUTEX.
+        self.platform: Platform = platform
+        #: Told about the NRMUTEX's slow path, for the simulation's trace.
+        self.note: Callable[[str], None] | None = None
         self.rng = random.Random(seed)
         self.time = 0
         self._heap: list[tuple[int, int, int, Task]] = []
@@ -434,8 +453,10 @@ class VirtualKernel:
 
     # -- Primitives ---------------------------------------------------------------------
 
-    def lock(self, what: Describer) -> VirtualLock:
-        """A new `PyThread_type_lock`."""
+    def lock(self, what: Describer) -> VirtualLock | NRMUTEX:
+        """A new `PyThread_type_lock` (`PyThread_allocate_lock`) of the kernel's platform."""
+        if self.platform == "nt":
+            return NRMUTEX(self, what)
         return VirtualLock(self, what)
 
     def mutex(self) -> VirtualMutex:
@@ -503,6 +524,8 @@ class VirtualLock:
     back to sleep, as with `sem_wait`.
     """
 
+    hands_over = False
+
     def __init__(self, kernel: VirtualKernel, what: Describer) -> None:
         self.kernel = kernel
         self.what = what
@@ -541,6 +564,163 @@ class VirtualLock:
         kernel = self.kernel
         if kernel.notify(self.channel, 1) and kernel.clock.signal:
             kernel.busy(kernel.clock.signal)
+
+
+# -- Windows: the NRMUTEX of thread_nt.h ---------------------------------------------------
+
+
+class WinEvent:
+    """An auto-reset event kernel object (`CreateEvent(NULL, FALSE, FALSE, NULL)`).
+
+    `SetEvent` wakes exactly one thread waiting in `WaitForSingleObject` and the event
+    resets itself; with no thread waiting, the event stays *signalled* and the next
+    wait goes through at once (and resets it).  Windows does not promise which waiter
+    it wakes; the model wakes the longest waiter.
+    """
+
+    def __init__(self, kernel: VirtualKernel, what: Describer) -> None:
+        self.kernel = kernel
+        #: Whether the event is signalled (set, and no waiter has consumed it yet).
+        self.signaled = False
+        self.channel = Channel(what)
+
+    def WaitForSingleObject(self, timeout: float | None = None) -> bool:
+        """Wait until the event is set (or `timeout` opcodes); True when it timed out."""
+        if self.signaled:
+            self.signaled = False  # auto-reset: this wait consumes it
+            return False
+        return self.kernel.block(self.channel, timeout)
+
+    def SetEvent(self) -> None:
+        """Wake one waiter (a system call: `signal` opcodes), or stay signalled."""
+        kernel = self.kernel
+        if kernel.notify(self.channel, 1):
+            if kernel.clock.signal:
+                kernel.busy(kernel.clock.signal)
+        else:
+            self.signaled = True
+
+
+class NRMUTEX(Drawable):
+    """`PyThread_type_lock` on Windows in 2.x: a counter and an event (`thread_nt.h`).
+
+    ```c
+    typedef struct NRMUTEX {
+        LONG   owned ;      /* -1: free; 0: owned; n > 0: owned, n threads waiting */
+        DWORD  thread_id ;  /* the owner, for debugging */
+        HANDLE hevent ;     /* an auto-reset event */
+    } NRMUTEX, *PNRMUTEX ;
+    ```
+
+    `owned` counts the owner and the waiters, less one.  Taking a free lock is one
+    atomic instruction on `owned` (`InterlockedIncrement`, or
+    `InterlockedCompareExchange` when the caller will not wait), with no call into
+    the kernel; only a thread that finds the lock owned waits on the event, and only
+    a release that finds waiters sets it.  The woken waiter owns the lock at once:
+    `owned` never went back to -1, so the releaser cannot take it back, and a
+    releaser that asks again queues behind the waiter.  A POSIX semaphore
+    ({py:class}`VirtualLock`) leaves the lock free instead, and the first thread to
+    ask gets it.
+
+    The model is the virtual kernel's, one thread at a time, so the interlocked
+    operations are plain arithmetic; a timed wait (3.2's addition; 2.x's waits are
+    `INFINITE` or 0) that expires takes its waiter back out of `owned`.
+
+    {doc}`/threads` runs the 2.x ticker on it and on the semaphore, side by side.
+    """
+
+    hands_over = True
+
+    def __init__(self, kernel: VirtualKernel, what: Describer) -> None:
+        self.kernel = kernel
+        self.what = what
+        self.InitializeNonRecursiveMutex()
+
+    def InitializeNonRecursiveMutex(self) -> None:
+        """No owner, no waiter; a new, unsignalled auto-reset event."""
+        #: -1 when free, else the number of threads that own it or wait for it, less one.
+        self.owned = -1
+        #: The owner's thread ident (`GetCurrentThreadId()`), 0 when there is none.
+        self.thread_id = 0
+        self.hevent = WinEvent(self.kernel, self.what)
+
+    def __repr__(self) -> str:
+        return f"<NRMUTEX owned={self.owned} thread_id={self.thread_id}>"
+
+    def _note(self, text: str) -> None:
+        note = self.kernel.note
+        if note is not None:
+            note(text)
+
+    def EnterNonRecursiveMutex(self, wait: bool, timeout: float | None = None) -> bool:
+        """Take the mutex; True when the caller owns it (`WAIT_OBJECT_0`)."""
+        if not wait:
+            # InterlockedCompareExchange(&mutex->owned, 0, -1): only a free lock.
+            if self.owned != -1:
+                return False
+            self.owned = 0
+        else:
+            self.owned += 1  # InterlockedIncrement(&mutex->owned)
+            if self.owned:  # some thread owns it: let's wait
+                self._note(f"EnterNonRecursiveMutex: owned {self.owned - 1} -> {self.owned}, "
+                           f"waits on the event")
+                if self.hevent.WaitForSingleObject(timeout):
+                    self.owned -= 1  # WAIT_TIMEOUT: no longer one of the waiters
+                    return False
+        self.thread_id = self.kernel.current().ident  # we own it
+        return True
+
+    def LeaveNonRecursiveMutex(self) -> None:
+        """Give the mutex up; if a thread waits, set the event: the lock is its now."""
+        self.thread_id = 0
+        self.owned -= 1  # InterlockedDecrement(&mutex->owned)
+        if self.owned < 0:
+            return  # nobody waits: no kernel call
+        self._note(f"LeaveNonRecursiveMutex: owned {self.owned + 1} -> {self.owned}, "
+                   "SetEvent hands the lock to a waiter")
+        self.hevent.SetEvent()
+
+    # -- KLock: PyThread_acquire_lock / PyThread_release_lock --------------------------
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        """`PyThread_acquire_lock`: `EnterNonRecursiveMutex`."""
+        return self.EnterNonRecursiveMutex(blocking, timeout)
+
+    def release(self) -> None:
+        """`PyThread_release_lock`: `LeaveNonRecursiveMutex`."""
+        if self.owned < 0:
+            raise RuntimeError("LeaveNonRecursiveMutex: the mutex is not owned")
+        self.LeaveNonRecursiveMutex()
+
+    def locked(self) -> bool:
+        """Owned, or handed over to a waiter that has not run yet."""
+        return self.owned >= 0
+
+    def has_waiters(self) -> bool:
+        """Whether some thread waits on the event for it."""
+        return self.owned > 0
+
+    def to_dot(self) -> str:
+        """The NRMUTEX, its event, and the threads waiting on it."""
+        g = graph("nrmutex", rankdir="LR")
+        g.node("nrmutex", label=Record([Field("NRMUTEX"), Field(f"owned: {self.owned}"),
+                                        Field(f"thread_id: {self.thread_id}"),
+                                        Field("hevent", "hevent")]),
+               **{**role("lock"), "shape": "record"})
+        event = self.hevent
+        g.node("hevent", label=Record([Field("event (auto-reset)"),
+                                       Field(f"signaled: {'yes' if event.signaled else 'no'}")]),
+               **role("state"))
+        g.edge("nrmutex", "hevent", tailport="hevent", **edge_role("list"))
+        if self.thread_id:
+            g.node(f"t{self.thread_id}", label=f"thread {self.thread_id}\nowner",
+                   **role("holder"))
+            g.edge("nrmutex", f"t{self.thread_id}", label="owned by", **edge_role("holds"))
+        for task in event.channel.waiters:
+            g.node(f"t{task.ident}", label=f"thread {task.ident}\nWaitForSingleObject",
+                   **role("waiter"))
+            g.edge(f"t{task.ident}", "hevent", label="waits", **edge_role("request"))
+        return g.source()
 
 
 # -- The wall-clock kernel ----------------------------------------------------------------
@@ -720,6 +900,8 @@ class WallCond:
 
 class WallLock:
     """A real `_thread` lock (a semaphore: any thread may release it)."""
+
+    hands_over = False
 
     def __init__(self, kernel: WallKernel, what: Describer) -> None:
         self.kernel = kernel

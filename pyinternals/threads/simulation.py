@@ -32,6 +32,7 @@ import sys
 import threading as _host_threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any, Literal, TypeVar
 
 from pyinternals import profiles
@@ -43,10 +44,14 @@ from pyinternals.threads.ceval import EvalLoop, keep_tracing_on
 from pyinternals.threads.clock import Clock, VirtualClock, WallClock
 from pyinternals.threads.gil import GIL, Reason, SwitchGIL, TickerGIL
 from pyinternals.threads.kernel import (
+    NRMUTEX,
     POLL,
     Abort,
     Channel,
     Deadlock,
+    Describer,
+    KLock,
+    Platform,
     Task,
     VirtualKernel,
     WallKernel,
@@ -67,6 +72,16 @@ _AFTER_DROP: dict[str, str] = {"ticks": "asks for the GIL again",
 #: model threads are threads of the host too: a model thread that wakes up needs the
 #: host's GIL to go on, and with the host's default 5 ms it would wait up to that long.
 HOST_SWITCH_INTERVAL = 5e-5
+
+
+@dataclass
+class callobj:
+    """`thread_nt.h`: the function and the argument `_beginthreadex` hands a new thread."""
+
+    func: Callable[[bootstate, ModelThread], None]
+    arg: bootstate
+    #: Whether `bootstrap` has freed it (`HeapFree`).
+    freed: bool = False
 
 
 class ModelThread:
@@ -106,6 +121,13 @@ class Simulation(Drawable):
     - `profile`: the CPython version whose `thread` module, messages and
       `time.sleep` the simulation follows; by default 2.7 for the ticker and the
       running version for the switch GIL.
+    - `platform`: whose `PyThread_type_lock` the GIL and the lock objects are:
+      `"posix"` (a semaphore) or, with a 2.x profile on the virtual clock, `"nt"`
+      (Windows' NRMUTEX, {py:class}`~pyinternals.threads.kernel.NRMUTEX`).
+    - `max_threads`, `max_locks`: how many threads (besides the main one) the OS
+      lets run at once, and how many lock objects it lets the program allocate;
+      beyond them `start_new_thread` fails with "can't start new thread" and
+      `allocate_lock` with "can't allocate lock".  `None`: no limit.
     """
 
     def __init__(
@@ -117,6 +139,9 @@ class Simulation(Drawable):
         clock: Literal["virtual", "wall"] | Clock = "virtual",
         seed: int = 0,
         profile: str | None = None,
+        platform: Platform = "posix",
+        max_threads: int | None = None,
+        max_locks: int | None = None,
     ) -> None:
         if gil not in (None, "ticker", "switch"):
             raise ValueError(f"gil must be 'ticker' (2.x) or 'switch' (3.2+), not {gil!r}")
@@ -141,6 +166,24 @@ class Simulation(Drawable):
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {seed!r}")
         self.clock: Clock = _make_clock(clock)
+        if platform not in ("posix", "nt"):
+            raise ValueError(f"platform must be 'posix' or 'nt', not {platform!r}")
+        if platform not in self.profile.lock_platforms:
+            raise ValueError(f"the model has no {platform!r} lock for profile {profile}: "
+                             f"only {', '.join(map(repr, self.profile.lock_platforms))} "
+                             "(the NRMUTEX is 2.x's thread_nt.h)")
+        if platform == "nt" and not isinstance(self.clock, VirtualClock):
+            raise ValueError("the NRMUTEX model runs on the virtual clock only: there is no "
+                             "Windows kernel under the wall clock")
+        for name, limit in (("max_threads", max_threads), ("max_locks", max_locks)):
+            if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                      or limit < 0):
+                raise ValueError(f"{name} must be None or a whole number >= 0, not {limit!r}")
+        #: The platform of the OS under the model (`"posix"` or `"nt"`).
+        self.platform: Platform = platform
+        #: The OS's limits: threads alive at once besides the main one, lock objects.
+        self.max_threads = max_threads
+        self.max_locks = max_locks
         keep_tracing_on()
         #: The interpreter's state: the runtime, its interpreter, the main thread state.
         self.runtime = Runtime("globals" if design == "ticker" else "_PyRuntime")
@@ -148,7 +191,7 @@ class Simulation(Drawable):
         main_tstate = self.runtime.PyThreadState_New(self.interp, thread_id=1)
         self.runtime.PyThreadState_Swap(main_tstate)
         self.kernel: VirtualKernel | WallKernel = (
-            VirtualKernel(self.clock, seed) if isinstance(self.clock, VirtualClock)
+            VirtualKernel(self.clock, seed, platform) if isinstance(self.clock, VirtualClock)
             else WallKernel(self.clock)
         )
         #: Every thread of the simulation by ident, the main thread (1) first.
@@ -182,6 +225,8 @@ class Simulation(Drawable):
         self.thread = ThreadModule(self)
         self._threading: ThreadingModule | None = None
         self._print_lock = _host_threading.Lock()
+        if isinstance(self.kernel, VirtualKernel):
+            self.kernel.note = self._kernel_note
         if self.profile.gil_created == "startup":
             self.gil.PyEval_InitThreads(main_tstate)
 
@@ -217,10 +262,28 @@ class Simulation(Drawable):
         """`thread.allocate_lock`: a new lock."""
         return self.thread.allocate_lock()
 
+    def _kernel_note(self, text: str) -> None:
+        if self.trace:
+            self.note(self.current().tstate, text)
+
+    def PyThread_allocate_lock(self, what: Describer) -> KLock | None:
+        """A new lock from the OS, or `None` when it refuses (more than `max_locks`)."""
+        if self.max_locks is not None and self.thread._locks >= self.max_locks:
+            self.note(self.current().tstate, "PyThread_allocate_lock: the OS refuses")
+            return None
+        return self.kernel.lock(what)
+
     def PyThread_start_new_thread(self, func: Callable[[bootstate, ModelThread], None],
                                   boot: bootstate) -> int:
-        """Ask the OS for a thread running `func(boot)`; return its ident."""
+        """Ask the OS for a thread running `func(boot)`; return its ident, or -1 when
+        the OS refuses (`max_threads` threads are alive already), as
+        `pthread_create` or `_beginthreadex` fail when there are too many threads."""
         self._check_open()
+        if self.max_threads is not None and self._live >= self.max_threads:
+            self._pending_name = None
+            self.note(self.current().tstate, f"PyThread_start_new_thread: the OS refuses "
+                      f"({self._live} threads alive, max_threads={self.max_threads})")
+            return -1
         name = str(self._pending_name or getattr(boot.func, "__name__", "thread"))
         self._pending_name = None
         thread = self._add_thread(boot.tstate, name)
@@ -230,15 +293,37 @@ class Simulation(Drawable):
         self.note(self.current().tstate, f"start_new_thread: thread {thread.ident} ({name}), "
                   f"thread state {boot.tstate.id} preallocated")
 
+        start: Callable[[], None]
+        if self.platform == "nt":
+            obj = callobj(func, boot)  # HeapAlloc'd, handed to _beginthreadex
+
+            def start() -> None:
+                self.bootstrap(obj, thread)
+        else:
+            def start() -> None:
+                func(boot, thread)
+
         def run() -> None:
             thread.task.hooks = thread.eval
             try:
-                func(boot, thread)
+                start()
             finally:
                 self._ended(thread)
 
         self.kernel.spawn(thread.task, run)
         return thread.ident
+
+    def bootstrap(self, obj: callobj, thread: ModelThread) -> None:
+        """`thread_nt.h`'s `bootstrap`, the first function of a new Windows thread.
+
+        `_beginthreadex` wants a `__stdcall` function of one argument: `bootstrap`
+        takes the `callobj`, frees it, and calls the function it carries
+        (`t_bootstrap`) with its argument.
+        """
+        func, arg = obj.func, obj.arg
+        obj.freed = True  # HeapFree(GetProcessHeap(), 0, obj)
+        self.note(arg.tstate, "bootstrap: frees the callobj, calls t_bootstrap")
+        func(arg, thread)
 
     def _ended(self, thread: ModelThread) -> None:
         thread.state = "done"
@@ -535,9 +620,14 @@ class Simulation(Drawable):
             lock = gil.interpreter_lock
             fields = [Field("interpreter_lock (2.x GIL)"),
                       Field("not created yet" if lock is None else
-                            f"locked: {'yes' if lock.locked() else 'no'}"),
-                      Field(f"_Py_Ticker: {gil._Py_Ticker}"),
-                      Field(f"_Py_CheckInterval: {gil._Py_CheckInterval}")]
+                            f"locked: {'yes' if lock.locked() else 'no'}")]
+            if isinstance(lock, NRMUTEX):
+                fields += [Field(f"NRMUTEX owned: {lock.owned}"),
+                           Field(f"thread_id: {lock.thread_id}"),
+                           Field("hevent: " + ("signaled" if lock.hevent.signaled
+                                               else "not signaled"))]
+            fields += [Field(f"_Py_Ticker: {gil._Py_Ticker}"),
+                       Field(f"_Py_CheckInterval: {gil._Py_CheckInterval}")]
         else:
             last = gil.last_holder
             fields = [Field("GIL (3.x ceval_gil.c)"),
@@ -601,4 +691,5 @@ def _make_clock(clock: object) -> Clock:
     raise ValueError(f"clock must be 'virtual', 'wall' or a clock object, not {clock!r}")
 
 
-__all__ = ["Abort", "Deadlock", "ModelThread", "Simulation", "Slice", "Snapshot", "ThreadStats"]
+__all__ = ["Abort", "Deadlock", "ModelThread", "Simulation", "Slice", "Snapshot", "ThreadStats",
+           "callobj"]

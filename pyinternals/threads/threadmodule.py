@@ -14,9 +14,17 @@ Starting a thread is the path the notes follow:
 3. `PyThread_start_new_thread` asks the OS for a thread that runs
    {py:meth}`~ThreadModule.t_bootstrap`;
 4. {py:meth}`~ThreadModule.t_bootstrap`, in the new thread, binds the thread state to it
-   (`_PyThreadState_Init`), takes the GIL (`PyEval_AcquireThread`), calls the
+   (`_PyThreadState_Init`, whose `_PyGILState_NoteThreadState` records it as the
+   thread's own in the runtime's `gilstate`), takes the GIL (`PyEval_AcquireThread`), calls the
    function, reports an exception nobody caught (`SystemExit` excepted), then clears
-   and deletes its thread state, which drops the GIL, and ends.
+   and deletes its thread state, which drops the GIL, and ends.  That is all a
+   child thread tears down: the interpreter and the runtime are the main thread's,
+   destroyed by `Py_Finalize` when the program ends.
+
+When the OS refuses a thread (`PyThread_start_new_thread` returns -1) or a lock
+(`PyThread_allocate_lock` returns `NULL`), the errors are "can't start new thread"
+and "can't allocate lock" ({py:class}`~pyinternals.threads.simulation.Simulation`'s
+`max_threads` and `max_locks`).
 
 See {doc}`/threads` for the walk through.
 """
@@ -58,14 +66,15 @@ class LockType:
     a blocking call: the GIL is released meanwhile.
     """
 
-    def __init__(self, module: ThreadModule, number: int) -> None:
+    def __init__(self, module: ThreadModule, number: int, lock_lock: KLock) -> None:
         self._module = module
         self._sim = module.sim
         #: Numbered in the order of `allocate_lock()` calls: `lock 1`, `lock 2` ...
         self.number = number
         #: The model thread that acquired it last (C does not know; for diagnostics).
         self.owner: int | None = None
-        self.lock_lock: KLock = module.sim.kernel.lock(self._describe)
+        #: The OS lock (`PyThread_type_lock`): a semaphore, or an NRMUTEX on Windows.
+        self.lock_lock: KLock = lock_lock
 
     def _describe(self) -> str:
         held = f", held by thread {self.owner}" if self.locked() and self.owner else ""
@@ -159,14 +168,32 @@ class ThreadModule:
         interp = creator.tstate.interp
         boot = bootstate(interp, func, args, kwargs, sim.runtime._PyThreadState_Prealloc(interp))
         sim.gil.PyEval_InitThreads(creator.tstate)  # start the interpreter's thread-awareness
-        return sim.PyThread_start_new_thread(self.t_bootstrap, boot)
+        ident = sim.PyThread_start_new_thread(self.t_bootstrap, boot)
+        if ident == -1:
+            # The OS refused.  C clears the preallocated thread state (2.7 leaves it on
+            # the interpreter's list, 3.x deletes it); the model deletes it, so that the
+            # interpreter is as it was.  The GIL, created above, stays.
+            sim.runtime.PyThreadState_Clear(boot.tstate)
+            sim.runtime.PyThreadState_Delete(boot.tstate)
+            raise self.error("can't start new thread")
+        return ident
 
     start_new = start_new_thread
 
     def allocate_lock(self) -> LockType:
-        """`thread_PyThread_allocate_lock`: a new, unlocked lock."""
+        """`thread_PyThread_allocate_lock`: a new, unlocked lock (`newlockobject`).
+
+        When the OS has no lock to give (`PyThread_allocate_lock` returns `NULL`),
+        the lock object is thrown away and the error is `thread.error` (2.x) or
+        `RuntimeError` (3.x): "can't allocate lock".
+        """
+        made: list[LockType] = []  # the OS lock names its lock object when it waits
+        lock_lock = self.sim.PyThread_allocate_lock(lambda: made[0]._describe())  # noqa: PLW0108
+        if lock_lock is None:
+            raise self.error("can't allocate lock")
         self._locks += 1
-        return LockType(self, self._locks)
+        made.append(LockType(self, self._locks, lock_lock))
+        return made[0]
 
     allocate = allocate_lock
 
@@ -245,6 +272,10 @@ class ThreadModule:
                 self._report(boot, exc)
             finally:
                 self.nb_threads -= 1
+            # A child thread tears down only its own thread state; the interpreter and
+            # the runtime are the main thread's, which destroys them in Py_Finalize.
+            sim.note(tstate, "t_bootstrap: PyThreadState_Clear, PyThreadState_DeleteCurrent "
+                     "(its own thread state only)")
             sim.runtime.PyThreadState_Clear(tstate)
             sim.runtime.PyThreadState_DeleteCurrent()
             has_gil = False

@@ -79,8 +79,70 @@ def facts():
     if sys.version_info[0] >= 3:
         errors["negative timeout"] = error_of(lambda: lock.acquire(True, -2))
         errors["timeout without blocking"] = error_of(lambda: lock.acquire(False, 1))
+    out["child_exit"] = child_exit()
+    refused = start_refused()
+    if refused is not None:
+        errors["start refused"], out["start_refused_count"] = refused
     out["errors"] = errors
     return out
+
+
+def child_exit():
+    """A child thread that ends with SystemExit (thread.exit()): what it prints, and
+    the thread count once it is gone; the main thread is still here to say so."""
+    try:
+        from StringIO import StringIO
+    except ImportError:
+        from io import StringIO
+    buffer = StringIO()
+    saved = sys.stderr
+    sys.stderr = buffer
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def body():
+        try:
+            _thread.exit()
+        finally:
+            done.release()
+
+    try:
+        _thread.start_new_thread(body, ())
+        done.acquire()
+        deadline = clock() + 5
+        while _thread._count() and clock() < deadline:
+            time.sleep(0.001)
+        time.sleep(0.01)
+    finally:
+        sys.stderr = saved
+    return [buffer.getvalue(), _thread._count()]
+
+
+def start_refused():
+    """start_new_thread when the OS cannot make the thread: a 256 MiB stack that the
+    address-space limit leaves no room for makes pthread_create fail.  Returns the
+    error, and whether the module is as before (_count unchanged, a new thread starts
+    once the limit is lifted); None where the limit cannot be set."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm") as f:
+            size = int(f.read().split()[0]) * resource.getpagesize()
+    except (ImportError, IOError, OSError, ValueError):
+        return None
+    before = _thread._count()
+    old = _thread.stack_size(256 * 1024 * 1024)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (size + 64 * 1024 * 1024, hard))
+        error = error_of(lambda: _thread.start_new_thread(len, ((),)))
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        _thread.stack_size(old)
+    done = _thread.allocate_lock()
+    done.acquire()
+    _thread.start_new_thread(done.release, ())
+    done.acquire()
+    return error, [before, _thread._count(), True]
 
 
 # -- Measurements ------------------------------------------------------------------------
