@@ -66,8 +66,8 @@ API_FUNCTIONS = {
 class DebugMemoryError(InvalidFree):
     """What the debug allocator found wrong with a block: C aborts, the model raises.
 
-    `str()` is the line `Py_FatalError` prints; {py:attr}`dump` is what
-    `_PyObject_DebugDumpAddress` printed before it, and {py:attr}`report` both, as
+    `str()` is the line `Py_FatalError` prints; `dump` is what
+    `_PyObject_DebugDumpAddress` printed before it, and `report` both, as
     they appear on `stderr`.
     """
 
@@ -108,7 +108,7 @@ class DebugAllocator(Drawable):
     call names an API id (`api`, default `"o"`, `PyObject_`): what is allocated
     with one API must be freed with the same.  `"m"` and `"o"` blocks come from
     pymalloc, `"r"` blocks (3.x) from the C library's `malloc`.  With `trace=True`
-    each call adds a line to {py:attr}`log`.
+    each call adds a line to `log`.
     """
 
     def __init__(self, profile: str | None = None, *, allocator: Allocator | None = None,
@@ -124,7 +124,7 @@ class DebugAllocator(Drawable):
         self.space = allocator.space
         #: `serialno`: debug mallocs so far (2.x stores it in each block).
         self.serialno = 0
-        #: One line per call while {py:attr}`trace` is on.
+        #: One line per call while `trace` is on.
         self.log: list[str] = []
         #: Whether calls are being logged.
         self.trace = trace
