@@ -408,13 +408,13 @@ class DebugBlock(Drawable):
             shown = _hex(r.data) if len(r.data) <= 4 else \
                 f"{_hex(r.data[:2])} .. {_hex(r.data[-2:])}"
             text = self._describe(r).replace(": ", "\n", 1)
-            fields.append(Record([Field(f"p{r.offset:+d}"), Field(text, f"f{i}"),
+            fields.append(Record([Field(f"p{r.offset:+d}", f"f{i}"), Field(text),
                                   Field(shown)]))
         bad = any(r.clobbered for r in self.regions)
         g.node("block", label=Record(fields), **role("clobbered" if bad else "struct"))
         g.node("q", label="pymalloc's block", **role("name"))
         g.node("p", label="p (returned)", **role("name"))
         data = next(i for i, r in enumerate(self.regions) if r.name == "data")
-        g.edge("q", "block", headport="f0:n", **edge_role("ref"))
-        g.edge("p", "block", headport=f"f{data}:n", **edge_role("ref"))
+        g.edge("q", "block", headport="f0", **edge_role("ref"))
+        g.edge("p", "block", headport=f"f{data}", **edge_role("ref"))
         return g.source()
