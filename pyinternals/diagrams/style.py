@@ -64,6 +64,9 @@ _ROLES: dict[str, dict[str, Any]] = {
     "free": {"shape": "record", "style": "filled", "fillcolor": PALETTE["green_fill"],
              "color": PALETTE["green"]},
     "virgin": {"shape": "record", "style": "dashed", "color": PALETTE["muted"]},
+    # Bytes a debug allocator finds overwritten (a clobbered pad).
+    "clobbered": {"shape": "record", "style": "filled", "fillcolor": PALETTE["red_fill"],
+                  "color": PALETTE["red"]},
     # Reachability (the collector's three colours).
     "reachable": {"fillcolor": PALETTE["paper"], "color": PALETTE["ink"]},
     "tentative": {"fillcolor": PALETTE["grey_fill"], "color": PALETTE["muted"]},

@@ -24,6 +24,24 @@ And three choices of algorithm, which changed between the eras:
 - `keep_free_arena`: whether a wholly free arena that is last in `usable_arenas` is
   kept instead of being returned to the system (3.9+, bpo-37257).
 
+And the debug allocator's layout (`PYMALLOC_DEBUG`; the model is
+{py:class}`~pyinternals.memory.obmalloc.debug.DebugAllocator`):
+
+- `CLEANBYTE`, `DEADBYTE`, `FORBIDDENBYTE`: the bytes written into fresh data,
+  freed blocks and the pads around each block: 0xCB, 0xDB, 0xFB in 2.x and up to
+  3.6; 0xCD, 0xDD, 0xFD since 3.8 (and late 3.7 releases), the values of the Windows
+  C runtime's debug heap.
+- `debug_api_ids`: the API identifiers the header's id byte may hold (`'r'` raw,
+  `'m'` `PyMem_`, `'o'` `PyObject_`; PEP 445 in 3.4, and 2.7's `_PYMALLOC_MEM_ID`,
+  `_PYMALLOC_OBJ_ID`); empty when the header has no id byte (the notes' 2.5).
+- `debug_serialno`: whether a serial number word follows the trailing pad
+  (`PYMEM_DEBUG_SERIALNO`, no longer defined by default since 3.8).
+- `debug_hooks_at_runtime`: whether a release build can install the hooks
+  (`PYTHONMALLOC=pymalloc_debug`, 3.6+); before that only a build with
+  `PYMALLOC_DEBUG` (a `--with-pydebug` build) has them.
+- `debug_free_function`: the function that `Py_FatalError` names when a check fails
+  on free (3.x prefixes its messages with it; 2.x does not).
+
 The `"book"` profile is the allocator the notes describe (a 2.x design with 8-byte
 alignment and 64 classes), laid out as on a 64-bit build like the others.
 
@@ -39,7 +57,7 @@ alignment and 64 classes), laid out as on a 64-bit build like the others.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pyinternals.profiles import resolve
 
@@ -71,6 +89,18 @@ class ObmallocProfile:
     SYSTEM_PAGE_SIZE: int = 4096
     #: How many `arena_object`s the first `arenas` vector holds (doubled as needed).
     INITIAL_ARENA_OBJECTS: int = 16
+    #: The debug allocator's byte patterns: fresh data, freed blocks, the pads.
+    CLEANBYTE: int = 0xCD
+    DEADBYTE: int = 0xDD
+    FORBIDDENBYTE: int = 0xFD
+    #: The API ids the debug header records (`""`: the header has no id byte).
+    debug_api_ids: str = "rmo"
+    #: Whether each debug block ends with a serial number (`PYMEM_DEBUG_SERIALNO`).
+    debug_serialno: bool = False
+    #: Whether a release build installs the debug hooks at run time (`PYTHONMALLOC`).
+    debug_hooks_at_runtime: bool = True
+    #: The function named by the fatal error a failed check on free raises ("": none).
+    debug_free_function: str = "_PyMem_DebugRawFree"
 
     # -- Derived constants, with the names of obmalloc.c's macros ----------------
 
@@ -119,17 +149,30 @@ class ObmallocProfile:
                              f"1 to {self.SMALL_REQUEST_THRESHOLD} bytes")
         return (nbytes - 1) >> self.ALIGNMENT_SHIFT
 
+    @property
+    def DEBUG_EXTRA_BYTES(self) -> int:
+        """What the debug allocator adds to a request: 3 words, 4 with a serial number."""
+        return (4 if self.debug_serialno else 3) * POINTER_SIZE
+
     def describe(self) -> str:
         """The constants in one line, as the chapter's tables print them."""
         return (f"{self.ALIGNMENT}-byte alignment, {self.NB_SMALL_SIZE_CLASSES} classes, "
                 f"{self.POOL_SIZE // 1024} KiB pools, {self.ARENA_SIZE // 1024} KiB arenas")
 
 
+#: The 2.x debug allocator (`Objects/obmalloc.c`, `PYMALLOC_DEBUG`): the 0xCB, 0xDB,
+#: 0xFB patterns, a serial number in every block, only in a `--with-pydebug` build.
+_TWO_DEBUG: dict[str, Any] = {"CLEANBYTE": 0xCB, "DEADBYTE": 0xDB, "FORBIDDENBYTE": 0xFB,
+                              "debug_serialno": True, "debug_hooks_at_runtime": False,
+                              "debug_free_function": ""}
+
+
 def _two(name: str) -> ObmallocProfile:
     return ObmallocProfile(name, ALIGNMENT=16, SMALL_REQUEST_THRESHOLD=512,
                            POOL_SIZE=4 * 1024, ARENA_SIZE=256 * 1024,
                            address_check="arenaindex", usable_arenas_order="search",
-                           keep_free_arena=False, has_debugmallocstats=False)
+                           keep_free_arena=False, has_debugmallocstats=False,
+                           **_TWO_DEBUG, debug_api_ids="mo")
 
 
 def _three(name: str) -> ObmallocProfile:
@@ -143,7 +186,9 @@ PROFILES: dict[str, ObmallocProfile] = {
     "book": ObmallocProfile("book", ALIGNMENT=8, SMALL_REQUEST_THRESHOLD=512,
                             POOL_SIZE=4 * 1024, ARENA_SIZE=256 * 1024,
                             address_check="arenaindex", usable_arenas_order="search",
-                            keep_free_arena=False, has_debugmallocstats=False),
+                            keep_free_arena=False, has_debugmallocstats=False,
+                            # 2.5's header: the size, then a whole word of pad bytes.
+                            **_TWO_DEBUG, debug_api_ids=""),
     "2.7": _two("2.7"),
     "3.11": _three("3.11"),
     "3.12": _three("3.12"),

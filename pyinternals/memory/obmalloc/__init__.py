@@ -18,11 +18,15 @@ from a profile ({py:mod}`pyinternals.profiles.obmalloc`): the notes' book, 2.7,
   {py:mod}`~pyinternals.memory.obmalloc.drawing`,
   {py:mod}`~pyinternals.memory.obmalloc.stats`,
   {py:mod}`~pyinternals.memory.obmalloc.trace`: looking inside;
+- {py:mod}`~pyinternals.memory.obmalloc.debug`: the debug allocator
+  (`PYMALLOC_DEBUG`, `PYTHONMALLOC=pymalloc_debug`) wrapped around it;
 - {py:mod}`~pyinternals.memory.obmalloc.fidelity`: the checks against the real
-  allocators, run through {py:mod}`~pyinternals.memory.obmalloc.experiments`.
+  allocators, run through {py:mod}`~pyinternals.memory.obmalloc.experiments` and
+  {py:mod}`~pyinternals.memory.obmalloc.debug_experiments`.
 """
 
 from pyinternals.memory.obmalloc.allocator import Allocator
+from pyinternals.memory.obmalloc.debug import DebugAllocator, DebugMemoryError
 from pyinternals.memory.obmalloc.space import AddressSpace, InvalidFree, SegmentationFault
 from pyinternals.memory.obmalloc.stats import MallocStats
 from pyinternals.memory.obmalloc.trace import Event, TraceLog
@@ -32,6 +36,8 @@ __all__ = [
     "AddressSpace",
     "Allocator",
     "ArenaObject",
+    "DebugAllocator",
+    "DebugMemoryError",
     "Event",
     "InvalidFree",
     "MallocStats",

@@ -10,9 +10,10 @@ system with `mmap`.  Everything else goes to the C library's `malloc`
 The sections follow the C file: `usedpools`, allocating (`pymalloc_alloc` with
 `pymalloc_pool_extend` inlined, `allocate_from_new_pool`), freeing (`pymalloc_free`
 with `insert_to_usedpool` inlined, `insert_to_freepool`), reallocating, then what
-the model adds: validation in the spirit of `PYMALLOC_DEBUG`, the trace, and
-inspection.  (C's compiler inlines the small step functions into the fast paths;
-so does the model, for speed, and says where.)
+the model adds: validation of bad calls, the trace, and inspection.  (C's compiler
+inlines the small step functions into the fast paths; so does the model, for speed,
+and says where.)  The debug allocator that `PYMALLOC_DEBUG` puts on top is
+{py:class}`~pyinternals.memory.obmalloc.debug.DebugAllocator`.
 The chapter {doc}`/memory/allocator` walks through all of it.
 
 ```python
@@ -513,6 +514,10 @@ class Allocator(Drawable):
         if not self.space.is_mapped(p):
             return False
         return bool(self._address_in_range(p))
+
+    def is_live(self, p: int) -> bool:
+        """Whether `p` was handed out by `malloc` or `realloc` and not freed since."""
+        return p in self._live
 
     def live_blocks(self) -> dict[int, int]:
         """Address -> bytes requested, for every block handed out and not freed."""

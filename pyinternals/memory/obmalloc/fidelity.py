@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pyinternals import profiles
+from pyinternals.memory.obmalloc import debug_experiments as D
 from pyinternals.memory.obmalloc import experiments as X
 from pyinternals.memory.obmalloc.allocator import Allocator
 from pyinternals.memory.obmalloc.stats import obmalloc_section, parse
@@ -149,6 +150,68 @@ def _stats_format(interpreter: Interpreter) -> Outcome:
     return Outcome(Status.FAIL, f"{len(model.splitlines())} lines", f"{lines} lines")
 
 
+# -- The debug hooks (PYTHONMALLOC=pymalloc_debug) ---------------------------------------
+
+
+def _debug(id: str, claim: str, how: str, command: str, *, payload: dict[str, Any],
+           extract: Callable[[Any], Any],
+           families: tuple[str, ...] = profiles.KNOWN) -> Check:
+    """A row comparing one debug experiment, model against real, hooks asked for."""
+
+    def evaluate(interpreter: Interpreter) -> Outcome:
+        assert interpreter.profile is not None
+        model = D.run_model(interpreter.profile, command, payload)
+        real = D.run_real(interpreter, command, payload)
+        return agreement(extract(model), extract(real))
+
+    return Check(id, CHAPTER, claim, how, evaluate, families)
+
+
+#: The versions whose release builds install the debug hooks at run time.
+HOOKED = tuple(v for v in profiles.KNOWN if profiles.obmalloc.get(v).debug_hooks_at_runtime)
+_DECORATIONS = {"sizes": list(D.DECORATION_SIZES)}
+_CRIMES = {"nbytes": D.CRIME_SIZE}
+
+DEBUG_CHECKS: list[Check] = [
+    _debug(
+        "obmalloc.debug-layout",
+        "a debug block: the size (big-endian), the API id, FORBIDDENBYTE pads on both "
+        "sides, fresh data filled with CLEANBYTE",
+        "the bytes from p-16 to the end of the trailing pad of fresh blocks of 8, 100, "
+        "200 and 488 bytes, as runs", "decorations", payload=_DECORATIONS,
+        extract=lambda r: {str(n): fresh for n, fresh, _ in r}, families=HOOKED),
+    _debug(
+        "obmalloc.debug-dead",
+        "a freed debug block is filled with DEADBYTE, header and pads included",
+        "the bytes from p-8 to the end of the trailing pad after PyObject_Free, while "
+        "another block keeps the pool in use", "decorations", payload=_DECORATIONS,
+        extract=lambda r: {str(n): freed for n, _, freed in r}, families=HOOKED),
+    _debug(
+        "obmalloc.debug-stride",
+        "the hooks ask pymalloc for 3 words more than each request (3.x); 2.7's "
+        "release build has no hooks, and PYTHONMALLOC changes nothing",
+        "the stride and first block offset of fresh pools of 100 to 488-byte requests",
+        "layout", payload={"sizes": list(D.STRIDE_SIZES)},
+        extract=lambda r: {str(g["request"]): [g["stride"], g["first_offset"]] for g in r}),
+    _debug(
+        "obmalloc.debug-overflow",
+        "a byte written past the end is caught on free: the dump and the fatal error",
+        "in a child process: malloc(100), write p[100], free; its stderr, addresses "
+        "replaced by p and tail", "crimes", payload=_CRIMES,
+        extract=lambda r: r["overflow"]),
+    _debug(
+        "obmalloc.debug-underflow",
+        "a byte written before the start is caught on free, before the size is trusted",
+        "in a child process: malloc(100), write p[-1], free; its stderr", "crimes",
+        payload=_CRIMES, extract=lambda r: r["underflow"]),
+    _debug(
+        "obmalloc.debug-api-mismatch",
+        "a block from PyMem_Malloc freed with PyObject_Free is caught by its API id",
+        "in a child process: PyMem_Malloc(100), PyObject_Free; its stderr", "crimes",
+        payload=_CRIMES, extract=lambda r: r["api"]),
+]
+
+
 CHECKS: list[Check] = [
     _experiment(
         "obmalloc.size-classes",
@@ -247,4 +310,5 @@ CHECKS: list[Check] = [
         "sys.getallocatedblocks() counts every block, small or from the system",
         "its change over 8 mallocs of 0 to 100000 bytes, and over their frees",
         "stats", lambda r: r["allocated_blocks"], families=THREE),
+    *DEBUG_CHECKS,
 ]
