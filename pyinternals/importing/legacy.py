@@ -285,8 +285,9 @@ class LegacyImportSystem(Drawable):
         self._lock_level = 0
         #: `interp->modules_reloading`.
         self.modules_reloading: dict[str, Any] = {}
-        #: What `_PyImport_FixupExtension` remembers: built-in modules already made.
-        self.extensions: dict[str, ModuleType] = {}
+        #: `extensions` in `Python/import.c`: for each built-in module made, the copy
+        #: of its dictionary `_PyImport_FixupExtension` took right after it was made.
+        self.extensions: dict[str, dict[str, Any]] = {}
         self.sys: Any = self._new_sys(entries)
         self.builtins: Any = self._new_builtins()
         self._startup()
@@ -337,8 +338,8 @@ class LegacyImportSystem(Drawable):
         modules, and stand-ins for the Python ones the model does not run."""
         self.modules["__builtin__"] = self.builtins
         self.modules["sys"] = self.sys
-        self.extensions["__builtin__"] = self.builtins
-        self.extensions["sys"] = self.sys
+        self._PyImport_FixupExtension("__builtin__")
+        self._PyImport_FixupExtension("sys")
         for name in self.profile.startup_modules:
             if name in self.modules:
                 continue
@@ -792,22 +793,40 @@ class LegacyImportSystem(Drawable):
     @_step
     def init_builtin(self, name: str) -> bool:
         """A module of `_inittab`: run its init function (once per process: later
-        imports get a copy of the first module's dictionary)."""
-        if name in self.extensions:
-            module = self.extensions[name]
-            if name not in self.modules:
-                self.modules[name] = module
-            self.trace.write(f"import {name} # previously loaded ({name})")
+        imports get a new module holding a copy of the first one's dictionary)."""
+        if self._PyImport_FindExtension(name) is not None:
             return True
         if name not in self.inittab:
             return False
         if name == "__main__":
             raise ImportError(f"Cannot re-init internal module {name}")
         self.trace.write(f"import {name} # builtin")
-        module = self._init_function(name)
-        self.modules[name] = module
-        self.extensions[name] = module
+        self.modules[name] = self._init_function(name)
+        self._PyImport_FixupExtension(name)
         return True
+
+    def _PyImport_FixupExtension(self, name: str) -> dict[str, Any]:
+        """Keep a copy of built-in module `name`'s dictionary in `extensions`.
+
+        The copy is taken now: what is added to the module later is not in it.
+        """
+        module = self.modules.get(name)
+        if not isinstance(module, ModuleType):
+            raise SystemError(f"_PyImport_FixupExtension: module {name} not loaded")
+        copy = dict(vars(module))
+        self.extensions[name] = copy
+        return copy
+
+    def _PyImport_FindExtension(self, name: str) -> ModuleType | None:
+        """A built-in module made before: a module of the pool (a new one if it is
+        not there) updated from the copy in `extensions`; `None` if there is none."""
+        copy = self.extensions.get(name)
+        if copy is None:
+            return None
+        module = self.PyImport_AddModule(name)
+        vars(module).update(copy)
+        self.trace.write(f"import {name} # previously loaded ({name})")
+        return module
 
     def _init_function(self, name: str) -> ModuleType:
         """Run a built-in module's init function: the running interpreter's module

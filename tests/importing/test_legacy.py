@@ -179,3 +179,18 @@ def test_the_host_modules_are_left_alone(make_tree):
     legacy = LegacyImportSystem([str(root)])
     legacy.execute("import pkg.a\nimport errno, gc, marshal")
     assert {k for k in sys.modules if sys.modules[k] is not before.get(k)} == set()
+
+
+def test_a_builtin_module_imported_again_is_a_new_module_filled_from_its_copy():
+    # _PyImport_FixupExtension copies the dict once; _PyImport_FindExtension makes a
+    # new module from that copy, so what was added later is lost.
+    legacy = LegacyImportSystem([])
+    errno = legacy.import_module("errno")
+    errno.ADDED_LATER = 1
+    del legacy.modules["errno"]
+    with legacy.trace:
+        again = legacy.import_module("errno")
+    assert again is not errno
+    assert again.ENOENT == errno.ENOENT
+    assert not hasattr(again, "ADDED_LATER")
+    assert legacy.trace.lines() == ["import errno # previously loaded (errno)"]
