@@ -41,8 +41,9 @@ Where the model departs from C:
   ({py:mod}`pyinternals.runtime.site`, checked against the real 2.7) and leaves a
   stand-in module in `sys.modules`; a `site.py` found elsewhere (on `PYTHONPATH`) is
   imported and run through the legacy import system, as 2.7 would;
-- after `initsite`, 2.7 imports `encodings` to learn the locale's encoding for the
-  standard streams (and `warnings` when `-W` is given): Python 2 code, left out;
+- Python 2 code that start-up runs outside `site` is left out: `warnings`, which
+  `_PyWarnings_Init`'s step imports when `-W` options are given, and `encodings`,
+  imported after `initsite` to learn the locale's encoding for the standard streams;
 - running a program needs 2.x bytecode: {py:meth}`LegacyInterpreter.run_source` and
   the other ways of running code refuse with {py:class}`CannotRun2xCode`.
 """
