@@ -478,25 +478,25 @@ class LegacyInterpreter(Drawable):
             g.edge("interp", name, tailport="threads", **edge_role("list"))
             if tstate is self.runtime.tstate_current:
                 g.edge("runtime", name, tailport="current", **edge_role("holds"))
+        # Flat records: under rankdir=LR their fields stack top to bottom.
         names = list(self.modules)
-        g.node("modules", label=Record([Record([Field("interp->modules (sys.modules)"),
-                                                *(Field(n, _port(n)) for n in names)])]),
+        g.node("modules", label=Record([Field("interp->modules (sys.modules)", "head"),
+                                        *(Field(n, _port(n)) for n in names)]),
                **role("struct"))
-        g.edge("interp", "modules", tailport="modules", **edge_role("ref"))
+        g.edge("interp", "modules", tailport="modules", headport="head", **edge_role("ref"))
         for key, module_name in (("sysdict", "sys"), ("builtins", "__builtin__")):
             if module_name in names:
                 g.edge("interp", "modules", tailport=key, headport=_port(module_name),
                        **edge_role("ref"))
         saved = list(self.extensions)
         if saved:
-            g.node("extensions", label=Record([Record(
-                [Field("extensions (import.c)"),
-                 *(Field(f"{n}: a dict", _port(n)) for n in saved)])]),
-                **role("struct"))
+            g.node("extensions", label=Record([Field("extensions (import.c): dict copies"),
+                                               *(Field(n, _port(n)) for n in saved)]),
+                   **role("struct"))
             for n in saved:
                 if n in names:
-                    g.edge("extensions", "modules", tailport=_port(n), headport=_port(n),
-                           label="copied from", **edge_role("weak"))
+                    g.edge("modules", "extensions", tailport=_port(n), headport=_port(n),
+                           **edge_role("weak"))
         return g.source()
 
 
