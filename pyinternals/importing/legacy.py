@@ -253,6 +253,10 @@ def _short(value: object) -> str:
 # -- The model --------------------------------------------------------------------------
 
 
+#: What 2.x's start-up puts in `sys` after `_PyImport_FixupExtension` copied it.
+SYS_SET_AFTER_FIXUP = ("path", "modules", "meta_path", "path_hooks", "path_importer_cache")
+
+
 class LegacyImportSystem(Drawable):
     """A 2.x import system (`Python/import.c`), isolated from the interpreter running it.
 
@@ -357,7 +361,11 @@ class LegacyImportSystem(Drawable):
         self.modules["sys"] = self.sys
         # `_Py_InitializeEx` (`Python/pythonrun.c`) fixes both up once made.
         self._PyImport_FixupExtension("__builtin__", "__builtin__")
-        self._PyImport_FixupExtension("sys", "sys")
+        sys_copy = self._PyImport_FixupExtension("sys", "sys")
+        # 2.x takes that copy in `_PySys_Init`, before `PySys_SetPath`, `_PyImport_Init`
+        # and `_PyImportHooks_Init` add these: a `sys` made again from it lacks them.
+        for later in SYS_SET_AFTER_FIXUP:
+            sys_copy.pop(later, None)
         for name in self.profile.startup_modules:
             if name in self.modules:
                 continue
@@ -657,10 +665,8 @@ class LegacyImportSystem(Drawable):
     def _PyImportHooks_Init(self) -> None:
         """`_PyImportHooks_Init`: `sys.path_hooks` gets `zipimport.zipimporter`,
         the built-in module `zipimport` being made for it (`initzipimport`)."""
-        from pyinternals.importing.legacy_zipimport import initzipimport
-
         self.trace.write("# installing zipimport hook")
-        zipimport = initzipimport(self)
+        zipimport = self._init_function("zipimport")
         self.modules["zipimport"] = zipimport
         self._PyImport_FixupExtension("zipimport", "zipimport")
         self.trace.write("import zipimport # builtin")
@@ -909,6 +915,10 @@ class LegacyImportSystem(Drawable):
         of that name (or of its 3.x name), or one the model builds."""
         if name == "imp":
             return self.initimp()
+        if name == "zipimport":
+            from pyinternals.importing.legacy_zipimport import initzipimport
+
+            return initzipimport(self)
         if name == "exceptions":
             module = LegacyModule("exceptions", "Python's standard exception classes.")
             for key, value in dict(vars(_host_builtins)).items():

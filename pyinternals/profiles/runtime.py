@@ -127,7 +127,10 @@ _STEPS_27 = (
     Step("PyThreadState_New", "create the main thread state", "thread"),
     Step("PyThreadState_Swap", "make it the current thread state", "swap"),
     Step("_PyBuiltin_Init", "create __builtin__; interp->builtins is its dict", "builtins"),
-    Step("_PySys_Init", "create sys; interp->sysdict is its dict", "sys"),
+    Step("_PySys_Init", "create sys (its prefixes ask Modules/getpath.c); interp->sysdict "
+         "is its dict", "sys"),
+    Step('_PyImport_FixupExtension("sys")', "keep a copy of sys's dict in extensions",
+         "fixup_sys"),
     Step("PySys_SetPath(Py_GetPath())", "compute prefix, exec_prefix and sys.path", "path"),
     Step("_PyImport_Init", "sys.modules = interp->modules; the import machinery",
          "import_core"),
@@ -137,9 +140,13 @@ _STEPS_27 = (
          "fixup"),
     Step("_PyImportHooks_Init", "sys.meta_path, sys.path_hooks (zipimporter), "
          "sys.path_importer_cache", "import_hooks"),
+    Step("initsigs", "the signal module (PyOS_InitInterrupts), a copy kept in extensions",
+         "signal"),
     Step("_PyWarnings_Init", "the _warnings module", "warnings"),
     Step("initmain", "create __main__ and put it in sys.modules", "main"),
     Step("initsite", "import site (unless -S)", "site"),
+    Step("PySys_SetArgv", "Py_Main, once Py_Initialize returned: sys.argv and sys.path[0]",
+         "argv"),
 )
 
 _STEPS_3 = (

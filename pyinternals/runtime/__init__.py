@@ -13,6 +13,8 @@
   interpreter step by step, through the model import system;
   {py:mod}`pyinternals.runtime.pythonrun` runs code in it (`run_mod`, the
   interactive loop) and {py:mod}`pyinternals.runtime.main` runs its command line.
+- {py:mod}`pyinternals.runtime.boot27`: CPython 2.7's `Py_InitializeEx`, the
+  sequence the notes read, executed (`initialize(..., profile="2.7")`).
 
 The chapter is {doc}`/runtime`.
 

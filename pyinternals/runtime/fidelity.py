@@ -11,6 +11,11 @@
   `sys.warnoptions`, `sys._xoptions`.
 - `runtime.refuse.*`: command lines and values the interpreter refuses: the exit
   status and what it prints must be equal.
+- `runtime.boot27.*`: the 2.x `Py_InitializeEx` of
+  {py:mod}`pyinternals.runtime.boot27` against a real 2.7: the state `initsite`
+  finds (a `site.py` of the probe's put first on `PYTHONPATH`, run by the real 2.7
+  and through the model's legacy import system), the `extensions` backups seen from
+  there, and `sys.path` once a plain `python2.7 -c` started.
 
 The model's side is computed from the version's profile and the build's constants
 (`PREFIX`, ...), which are read from the interpreter: they belong to one build on
@@ -26,9 +31,18 @@ other's half-done changes.
 from __future__ import annotations
 
 import ast
+import contextlib
+import functools
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
 
 from pyinternals.observe.discovery import Interpreter
 from pyinternals.observe.ledger import Check, Outcome, Status, agreement
+from pyinternals.runtime.getpath import PROBES, BuildConfig
 from pyinternals.runtime.scenarios import (
     BAD_SCENARIOS,
     FLAG_SCENARIOS,
@@ -155,6 +169,62 @@ def _interactive_check() -> Check:
                  evaluate, _3X, scope="running", exclusive=True)
 
 
+@functools.lru_cache(maxsize=4)
+def _at_site(interpreter: Interpreter) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The `site_at_boot` probe as `site.py` on PYTHONPATH: what the model's boot and
+    the real `python2.7 -B -c pass` print (HOME names a folder that does not exist)."""
+    from pyinternals.runtime import initialize
+
+    with tempfile.TemporaryDirectory() as root:
+        folder = Path(root) / "first"
+        folder.mkdir()
+        shutil.copy(PROBES / "site_at_boot.py", folder / "site.py")
+        env = {"HOME": str(Path(root) / "nohome"), "PYTHONPATH": str(folder)}
+        argv = [interpreter.executable, "-B", "-c", "pass"]
+        real = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root,
+                              check=True, timeout=60)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            interp = initialize(argv, env, profile="2.7", build=BuildConfig.of(interpreter))
+        interp.finalize()
+    model: dict[str, Any] = ast.literal_eval(printed.getvalue())
+    observed: dict[str, Any] = ast.literal_eval(real.stdout)
+    return model, observed
+
+
+def _boot27_check(name: str, claim: str, keys: tuple[str, ...]) -> Check:
+    def evaluate(interpreter: Interpreter) -> Outcome:
+        model, observed = _at_site(interpreter)
+        return agreement({k: model[k] for k in keys}, {k: observed[k] for k in keys})
+
+    return Check(f"runtime.boot27.{name}", CHAPTER, claim,
+                 "the site_at_boot probe copied as site.py to a folder first on PYTHONPATH, "
+                 "imported by `python2.7 -B -c pass` and by the model's boot_27() (through "
+                 "the legacy import system)", evaluate, ("2.7",), exclusive=True)
+
+
+def _boot27_path_check() -> Check:
+    def evaluate(interpreter: Interpreter) -> Outcome:
+        from pyinternals.runtime import initialize
+
+        with tempfile.TemporaryDirectory() as root:
+            env = {"HOME": str(Path(root) / "nohome")}
+            argv = [interpreter.executable, "-c", "import sys; print(repr(sys.path))"]
+            real = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root,
+                                  check=True, timeout=60)
+            interp = initialize(argv, env, profile="2.7", build=BuildConfig.of(interpreter))
+            model = list(interp.sys.path)
+            interp.finalize()
+        return agreement(model, ast.literal_eval(real.stdout))
+
+    return Check("runtime.boot27.sys-path", CHAPTER,
+                 "sys.path once `python2.7 -c` started: the path calculation, the "
+                 "standard library's site (modelled) and PySys_SetArgv's sys.path[0]",
+                 "`print(repr(sys.path))` run by python2.7 (HOME a missing folder); "
+                 "interp.sys.path of the model's boot_27() on the same command line",
+                 evaluate, ("2.7",))
+
+
 _VENVS = tuple(s for s in SCENARIOS if s.venv)
 
 CHECKS: list[Check] = [
@@ -168,4 +238,14 @@ CHECKS: list[Check] = [
     *(_modules_check(s) for s in _VENVS),
     *(_run_check(s) for s in RUN_SCENARIOS),
     _interactive_check(),
+    _boot27_check("at-site", "what initsite finds: sys.modules, sys.path (no "
+                  "sys.path[0] yet), no sys.argv, the import hooks and the path importer "
+                  "cache", ("modules", "path", "has_argv", "meta_path", "path_hooks",
+                            "path_importer_cache")),
+    _boot27_check("extensions", "the extensions backups: a re-imported sys is a new "
+                  "module lacking what start-up set after its copy; exceptions comes back "
+                  "new with the same classes; __builtin__'s copy lacks nothing yet",
+                  ("sys_again_is_new", "sys_again_lacks", "exceptions_again",
+                   "builtin_again_lacks")),
+    _boot27_path_check(),
 ]

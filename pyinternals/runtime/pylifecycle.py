@@ -51,7 +51,7 @@ import traceback
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
 
 from pyinternals import profiles
 from pyinternals.diagrams import Drawable
@@ -70,6 +70,9 @@ from pyinternals.runtime.pystate import PyInterpreterState, PyThreadState, Runti
 from pyinternals.runtime.pythonrun import RunMod
 from pyinternals.runtime.status import InitError
 from pyinternals.runtime.streams import StdStream
+
+if TYPE_CHECKING:
+    from pyinternals.runtime.boot27 import LegacyInterpreter
 
 __all__ = [
     "Captured",
@@ -635,10 +638,27 @@ def _finalize_modules(interp: Interpreter) -> None:
     interp.modules.clear()
 
 
+# A 2.7 profile gives the legacy interpreter; mypy calls the overloads overlapping
+# because a `str` may be "2.7" at run time, which the second one then describes loosely.
+@overload
+def initialize(  # type: ignore[overload-overlap]
+               argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None, *,
+               profile: Literal["2.7"], build: BuildConfig | None = None,
+               fs: FileSystem | None = None, trace: bool | Callable[[str], None] = False,
+               ) -> LegacyInterpreter: ...
+
+
+@overload
 def initialize(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None, *,
                profile: str | None = None, build: BuildConfig | None = None,
                fs: FileSystem | None = None, trace: bool | Callable[[str], None] = False,
-               ) -> Interpreter:
+               ) -> Interpreter: ...
+
+
+def initialize(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None, *,
+               profile: str | None = None, build: BuildConfig | None = None,
+               fs: FileSystem | None = None, trace: bool | Callable[[str], None] = False,
+               ) -> Interpreter | LegacyInterpreter:
     """Boot a model interpreter as `argv` and `env` would boot the real one.
 
     `argv` is a whole command line, program first (default `["python"]`); `env` the
@@ -647,16 +667,24 @@ def initialize(argv: Sequence[str] | None = None, env: Mapping[str, str] | None 
     {py:func}`~pyinternals.runtime.pathconfig.configure`.  With `trace`, each step is
     printed (or passed to the function given) as it runs.
 
+    For `profile="2.7"` the result is a
+    {py:class}`~pyinternals.runtime.boot27.LegacyInterpreter` booted by 2.x's
+    `Py_InitializeEx` ({py:func}`~pyinternals.runtime.boot27.boot_27`): it imports but
+    runs no program, since that needs 2.x bytecode; `build` is then required.
+
     Raises {py:class}`~pyinternals.runtime.status.UsageError` for a command line the
     real interpreter refuses and {py:class}`~pyinternals.runtime.status.InitError`
     when start-up fails as the real one would (`PYTHONHOME` pointing nowhere).
     """
     name = profiles.runtime.get(profile).version
     if profiles.runtime.get(name).configuration == "Py_Main":
-        raise ValueError(
-            f"a model interpreter runs the standard library of its version, and CPython "
-            f"{name}'s (os.py, site.py) is Python 2 code; configure(argv, env, "
-            f"profile={name!r}, build=...) gives its start-up values")
+        from pyinternals.runtime.boot27 import boot_27
+
+        if build is None:
+            raise ValueError(f"initialize(profile={name!r}) needs the BuildConfig of a "
+                             f"CPython {name}: pass build=BuildConfig.of(interpreter) or "
+                             f"BuildConfig.installed(prefix, {name!r})")
+        return boot_27(argv, env, build=build, fs=fs, trace=trace)
     env = dict(env or {})
     fs = fs if fs is not None else RealFileSystem()
     configuration = configure(list(argv or ["python"]), env, profile=name, build=build,

@@ -267,11 +267,14 @@ def test_internal_modules_cannot_be_re_initialised():
     assert legacy.init_builtin("nosuchmodule") is False
     with pytest.raises(SystemError, match="module nosuch not loaded"):
         legacy._PyImport_FixupExtension("nosuch", "nosuch")
-    # sys was fixed up at start-up: deleting it and importing it again makes a new
-    # module from that copy, as in 2.7.
+    # sys was fixed up at start-up, before its path and module table were set:
+    # deleting it and importing it again makes a new module from that copy, as in
+    # 2.7 (the runtime.boot27.extensions row observes it).
     ns = legacy.execute("import sys\nold = sys\ndel sys.modules['sys']\nimport sys\n")
     assert ns["sys"] is not ns["old"]
-    assert ns["sys"].path is ns["old"].path
+    assert ns["sys"].builtin_module_names == ns["old"].builtin_module_names
+    assert not hasattr(ns["sys"], "path")
+    assert not hasattr(ns["sys"], "modules")
 
 
 def test_imp_lock_functions_work_on_the_models_lock():
@@ -323,3 +326,18 @@ def test_3_x_runs_the_init_function_again_and_matches_the_running_interpreter():
     assert rows["cmath"]["file"] == "<dir>/cmath.{soabi}.so"
     assert model == run_real_modern(real_interpreter(family))
     assert "cmath" not in sys.modules or "<dir>" not in str(sys.modules["cmath"].__file__)
+
+
+def test_a_builtin_module_imported_again_is_a_new_module_filled_from_its_copy():
+    # _PyImport_FixupExtension copies the dict once; _PyImport_FindExtension makes a
+    # new module from that copy, so what was added later is lost.
+    legacy = LegacyImportSystem([])
+    errno = legacy.import_module("errno")
+    errno.ADDED_LATER = 1
+    del legacy.modules["errno"]
+    with legacy.trace:
+        again = legacy.import_module("errno")
+    assert again is not errno
+    assert again.ENOENT == errno.ENOENT
+    assert not hasattr(again, "ADDED_LATER")
+    assert legacy.trace.lines() == ["import errno # previously loaded (errno)"]
