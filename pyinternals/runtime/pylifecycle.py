@@ -450,8 +450,9 @@ class Interpreter(Drawable):
     # -- Drawing ------------------------------------------------------------------------
 
     def to_dot(self) -> str:
-        """The runtime this interpreter belongs to, with its interpreters and threads."""
-        return self.runtime.to_dot()
+        """This interpreter's state: its modules, `sys` and builtins, and its threads.
+        (`interp.runtime.to_dot()` draws the whole runtime, every interpreter.)"""
+        return self.state.to_dot()
 
     def timeline(self) -> StartupTimeline:
         """The start-up steps and the imports each made, as a drawable timeline."""
@@ -676,6 +677,7 @@ def initialize(argv: Sequence[str] | None = None, env: Mapping[str, str] | None 
     real interpreter refuses and {py:class}`~pyinternals.runtime.status.InitError`
     when start-up fails as the real one would (`PYTHONHOME` pointing nowhere).
     """
+    _check_command_line(argv, env)
     name = profiles.runtime.get(profile).version
     if profiles.runtime.get(name).configuration == "Py_Main":
         from pyinternals.runtime.boot27 import boot_27
@@ -692,6 +694,24 @@ def initialize(argv: Sequence[str] | None = None, env: Mapping[str, str] | None 
     interp = Interpreter(Runtime(), configuration, fs, env, trace=trace)
     interp._boot()
     return interp
+
+
+def _check_command_line(argv: object, env: object) -> None:
+    """Refuse, before anything is made, what no exec() could be given: a command line
+    that is not a sequence of strings, an environment that is not str to str."""
+    if argv is not None:
+        if isinstance(argv, (str, bytes)) or not isinstance(argv, Sequence):
+            raise TypeError("argv is a list of strings, program first, such as "
+                            f"['python', '-c', 'pass'], not {type(argv).__name__} {argv!r}")
+        wrong = [a for a in argv if not isinstance(a, str)]
+        if wrong:
+            raise TypeError(f"every argument in argv must be a str, not {wrong[0]!r}")
+    if env is not None:
+        if not isinstance(env, Mapping):
+            raise TypeError(f"env is a mapping of str to str, not {type(env).__name__}")
+        for key, value in env.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError(f"env maps str to str; {key!r}: {value!r} is not")
 
 
 # -- Drawing the start-up -------------------------------------------------------------

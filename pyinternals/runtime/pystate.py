@@ -77,8 +77,12 @@ class PyThreadState(Drawable):
         return f"<PyThreadState id={self.id} thread_id={self.thread_id}>"
 
     def to_dot(self) -> str:
-        """This thread state and its interpreter."""
-        return self.interp.runtime.to_dot()
+        """This thread state's interpreter, drawn with its threads (this one among them)."""
+        return self.interp.to_dot()
+
+
+#: How many of an interpreter's modules its drawing lists.
+DRAWN_MODULES = 12
 
 
 class PyInterpreterState(Drawable):
@@ -108,9 +112,50 @@ class PyInterpreterState(Drawable):
             yield tstate
             tstate = tstate.next
 
-    def to_dot(self) -> str:
-        """The runtime this interpreter belongs to, drawn whole."""
-        return self.runtime.to_dot()
+    def to_dot(self, *, shown: int = DRAWN_MODULES) -> str:
+        """This interpreter alone: its three namespaces and its thread states.
+
+        `interp->modules` lists its first `shown` modules in import order (and how
+        many more there are); `sysdict` and `builtins` point at the modules whose
+        dicts they are.  The thread holding the GIL is drawn as the holder.
+        """
+        g = graph(f"interp{self.id}", rankdir="LR", nodesep=0.2)
+        title = f"PyInterpreterState {self.id}" + (" (main)" if self is self.runtime.main else "")
+        g.node("interp", label=Record([Field(title), Field("modules", "modules"),
+                                       Field("sysdict", "sysdict"),
+                                       Field("builtins", "builtins"),
+                                       Field("tstate_head", "threads")]), **role("state"))
+        names = list(self.modules)
+        fields = [Field(f"interp->modules: {len(names)}", "head")]
+        fields += [Field(name, _port(name)) for name in names[:shown]]
+        if len(names) > shown:
+            fields.append(Field(f"... and {len(names) - shown} more"))
+        g.node("modules", label=Record(fields), **role("struct"))
+        g.edge("interp", "modules", tailport="modules", headport="head", **edge_role("ref"))
+        for key, namespace in (("sysdict", self.sysdict), ("builtins", self.builtins)):
+            owner = next((name for name in names[:shown]
+                          if getattr(self.modules[name], "__dict__", None) is namespace), None)
+            if owner is not None:
+                g.edge("interp", "modules", tailport=key, headport=_port(owner),
+                       **edge_role("ref"))
+            else:
+                g.node(key, label=f"{key}: {len(namespace)} names", **role("struct"))
+                g.edge("interp", key, tailport=key, **edge_role("ref"))
+        previous, port = "interp", "threads"
+        for tstate in self.threads():
+            name = f"t{tstate.id}"
+            who = "not started" if tstate.thread_id is None else f"thread {tstate.thread_id}"
+            holder = tstate is self.runtime.tstate_current
+            g.node(name, label=f"PyThreadState {tstate.id}\n{who}",
+                   **role("holder" if holder else "idle"))
+            g.edge(previous, name, tailport=port or None, **edge_role("list"))
+            previous, port = name, ""
+        return g.source()
+
+
+def _port(name: str) -> str:
+    """A Graphviz port for a module name (dots and the like are not allowed)."""
+    return "m_" + "".join(c if c.isalnum() else "_" for c in name)
 
 
 class Runtime(Drawable):

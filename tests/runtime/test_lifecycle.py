@@ -257,6 +257,17 @@ def test_usage_errors_and_versions_that_cannot_boot():
         initialize(["python"], profile=other)
 
 
+@pytest.mark.parametrize(("argv", "env", "message"), [
+    ("python -c pass", None, r"argv is a list of strings.*not str 'python -c pass'"),
+    (["python", "-c", 1], None, r"every argument in argv must be a str, not 1"),
+    (None, {"PYTHONPATH": 5}, r"env maps str to str; 'PYTHONPATH': 5 is not"),
+    (None, [("A", "b")], r"env is a mapping of str to str, not list"),
+])
+def test_a_command_line_no_exec_could_take_is_refused(argv, env, message):
+    with pytest.raises(TypeError, match=message):
+        initialize(argv, env)
+
+
 # -- A second interpreter, finalize, the host --------------------------------------------
 
 

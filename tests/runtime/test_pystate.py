@@ -79,4 +79,29 @@ def test_drawing_marks_the_current_thread(runtime):
     runtime.PyThreadState_Swap(current)
     dot = runtime.to_dot()
     assert '"runtime":"current" -> "interp0.t2"' in dot
-    assert dot == interp.to_dot() == current.to_dot()
+    alone = interp.to_dot()
+    assert alone == current.to_dot()
+    assert '"t2" [label="PyThreadState 2\\nthread 2"' in alone
+    assert '"t1" [label="PyThreadState 1\\nthread 1"' in alone
+
+
+def test_an_interpreter_is_drawn_alone_with_its_namespaces(runtime):
+    import types
+
+    main = runtime.PyInterpreterState_New()
+    sub = runtime.PyInterpreterState_New()
+    for interp, extra in ((main, 20), (sub, 0)):
+        sys_module, builtins = types.ModuleType("sys"), types.ModuleType("builtins")
+        interp.modules.update(sys=sys_module, builtins=builtins)
+        interp.modules.update({f"m{i}": types.ModuleType(f"m{i}") for i in range(extra)})
+        interp.sysdict, interp.builtins = vars(sys_module), vars(builtins)
+    dot = main.to_dot()
+    assert dot == main.to_dot()
+    text = dot.replace("\\ ", " ").replace("\\>", ">")  # Record escapes
+    assert "PyInterpreterState 0 (main)" in text
+    assert "PyInterpreterState 1" not in text
+    assert '"interp":"sysdict" -> "modules":"m_sys"' in text
+    assert '"interp":"builtins" -> "modules":"m_builtins"' in text
+    assert "interp->modules: 22" in text
+    assert "... and 10 more" in text
+    assert "PyInterpreterState 1" in sub.to_dot().replace("\\ ", " ")
