@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -170,6 +170,8 @@ class Trace:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._import_level = 0
+        #: Called with each `__import__` record as it ends (`-X importtime` prints then).
+        self.on_import_end: Callable[[ImportRecord], None] | None = None
 
     # -- Switching ------------------------------------------------------------------
 
@@ -240,6 +242,8 @@ class Trace:
             self.emit("done", record.name)
         else:
             self.emit("failed", record.name, error=record.error)
+        if self.on_import_end is not None and record.via == "__import__":
+            self.on_import_end(record)
 
     # -- Reading ----------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 import builtins as _host_builtins
 import codecs
 import contextlib
+import functools
 import io
 import threading
 import traceback
@@ -166,6 +167,7 @@ class Interpreter(Drawable):
             print if trace is True else trace if callable(trace) else None)
         self.stdout = StdStream("stdout")
         self.stderr = StdStream("stderr")
+        self._import_time_header_done = False
         self._imported = 0
 
     # -- What the pinned API calls these --------------------------------------------
@@ -478,6 +480,8 @@ def _new_import_system(interp: Interpreter) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.enabled = True
+            if interp.config.import_time:
+                self.on_import_end = functools.partial(_print_import_time, interp)
 
     values = sys_values(interp)
     namespace = vars(system)
@@ -489,6 +493,20 @@ def _new_import_system(interp: Interpreter) -> Any:
                                 profile=interp.profile.version, sys_values=values)
         finally:
             namespace["Trace"] = saved
+
+
+IMPORT_TIME_HEADER = "import time: self [us] | cumulative | imported package"
+
+
+def _print_import_time(interp: Interpreter, record: trace.ImportRecord) -> None:
+    """`-X importtime`: a line on the interpreter's `stderr` as each `__import__` ends
+    (`import_find_and_load` in `Python/import.c`), the header before the first."""
+    if not interp._import_time_header_done:
+        interp._import_time_header_done = True
+        interp.stderr.write(IMPORT_TIME_HEADER + "\n")
+    indent = "  " * record.importtime_level
+    interp.stderr.write(f"import time: {record.self_us:9.0f} | {record.cumulative_us:10.0f} | "
+                        f"{indent}{record.name}\n")
 
 
 def _own_atexit(interp: Interpreter) -> None:

@@ -268,6 +268,19 @@ def test_a_command_line_no_exec_could_take_is_refused(argv, env, message):
         initialize(argv, env)
 
 
+def test_x_importtime_prints_a_line_as_each_import_ends(capsys):
+    from pyinternals.runtime.fidelity import _importtime
+    from pyinternals.runtime.pylifecycle import IMPORT_TIME_HEADER
+
+    interp = initialize([sys.executable, "-S", "-X", "importtime", "-c", "pass"])
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == IMPORT_TIME_HEADER
+    assert _importtime(err) == interp.startup_imports
+    assert err.count(IMPORT_TIME_HEADER) == 1
+    initialize([sys.executable, "-S", "-c", "pass"])
+    assert capsys.readouterr().err == ""
+
+
 # -- A second interpreter, finalize, the host --------------------------------------------
 
 
