@@ -86,17 +86,20 @@ def _imports_check(scenario: Scenario) -> Check:
             return Outcome(Status.ERROR, note=f"the real interpreter exited with {status}: "
                            f"{err.strip()[-300:]}")
         observed = _importtime(err)
-        interp = box.boot(scenario, "pass", ("-X", "importtime"))
-        interp.run_main()
-        return agreement(interp.import_trace(), observed)
+        printed = io.StringIO()
+        with contextlib.redirect_stderr(printed):
+            interp = box.boot(scenario, "pass", ("-X", "importtime"))
+        # What the model printed, at start-up and while it ran the program.
+        run = interp.run_main()
+        return agreement(_importtime(printed.getvalue() + run.stderr), observed)
 
     options = " ".join(scenario.options)
     return Check(f"runtime.imports.{scenario.name}", CHAPTER,
                  f"the modules imported to start `python {options} -c pass` in a fresh "
                  "venv, in -X importtime order (failed attempts included)",
-                 f"`python -X importtime {options} -c pass` in the venv; the model's "
-                 "initialize() and run_main() on the same command line, through the model "
-                 "import system", evaluate, _3X, exclusive=True)
+                 f"`python -X importtime {options} -c pass` in the venv; the lines the "
+                 "model prints for initialize() and run_main() on the same command line, "
+                 "through the model import system", evaluate, _3X, exclusive=True)
 
 
 def _modules_check(scenario: Scenario) -> Check:
