@@ -64,16 +64,18 @@ from pyinternals.runtime.config import PyConfig
 from pyinternals.runtime.fs import FileSystem, RealFileSystem
 from pyinternals.runtime.getpath import BuildConfig
 from pyinternals.runtime.pathconfig import Configuration, configure
-from pyinternals.runtime.pylifecycle import InterpreterFinalized, StartupTimeline, StepRecord
+from pyinternals.runtime.pylifecycle import (
+    InterpreterFinalized,
+    StartupSteps,
+    StartupTimeline,
+    StepRecord,
+)
 from pyinternals.runtime.pystate import PyInterpreterState, PyThreadState, Runtime
 from pyinternals.runtime.status import InitError
 from pyinternals.runtime.streams import StdStream
 
 __all__ = ["CannotRun2xCode", "LegacyInterpreter", "boot_27"]
 
-#: The thread id of the main thread in drawings and traces (as in
-#: {py:mod}`~pyinternals.runtime.pylifecycle`).
-MAIN_THREAD_ID = 1
 #: The modules `Py_InitializeEx` fixes up after `_PyExc_Init`, in its order.
 _FIXED_UP = ("exceptions", "__builtin__")
 
@@ -113,13 +115,16 @@ class _ImportC(LegacyImportSystem):
         in `Py_InitializeEx`, after `_PyExc_Init` and the fix-ups."""
 
 
-class LegacyInterpreter(Drawable):
+class LegacyInterpreter(StartupSteps, Drawable):
     """A model CPython 2.7 interpreter, booted by `Py_InitializeEx`'s steps.
 
     Build one with {py:func}`boot_27` (or `initialize(..., profile="2.7")`).  It
     imports ({py:meth}`import_module`) but runs no program: see
     {py:class}`CannotRun2xCode`.
     """
+
+    CURRENT_TSTATE = "_PyThreadState_Current"
+
 
     def __init__(self, runtime: Runtime, configuration: Configuration, fs: FileSystem,
                  env: Mapping[str, str], build: BuildConfig, *,
@@ -189,48 +194,17 @@ class LegacyInterpreter(Drawable):
 
     # -- The steps -------------------------------------------------------------------
 
-    def _record(self, key: str, detail: str) -> None:
-        step = next(s for s in self.profile.startup_steps if s.key == key)
-        imports: list[str] = []
-        if self.imports is not None:
-            lines = self.imports.trace.lines()
-            imports = [line.split()[1] for line in lines[self._traced:]
-                       if line.startswith("import ")]
-            self._traced = len(lines)
-        record = StepRecord(step, detail, imports)
-        self.steps.append(record)
-        self.startup_imports += imports
-        if self._say is not None:
-            self._say(str(record))
+    def _new_imports(self) -> list[str]:
+        """The modules the legacy import system's trace says were imported since the
+        last step (`import X # ...` lines)."""
+        if self.imports is None:
+            return []
+        lines = self.imports.trace.lines()
+        fresh = [line.split()[1] for line in lines[self._traced:] if line.startswith("import ")]
+        self._traced = len(lines)
+        return fresh
 
-    def _boot(self) -> None:
-        """`Py_InitializeEx`, then `PySys_SetArgv`: the 2.7 profile's steps in order."""
-        for step in self.profile.startup_steps:
-            getattr(self, f"step_{step.key}")()
-
-    def step_env_flags(self) -> None:
-        """`Py_InitializeEx` reads `PYTHONDEBUG`, `PYTHONVERBOSE`, ... (unless `-E`)."""
-        flags = self.configuration.flags
-        shown = ", ".join(f"{k}={v}" for k, v in flags._asdict().items() if v)
-        self._record("env_flags", f"sys.flags({shown})")
-
-    def step_interpreter(self) -> None:
-        """`PyInterpreterState_New`: at the head of `interp_head`."""
-        self.state = self.runtime.PyInterpreterState_New()
-        self._record("interpreter", f"PyInterpreterState {self.state.id}, now interp_head")
-
-    def step_thread(self) -> None:
-        """`PyThreadState_New`: the main thread's state."""
-        self.tstate = self.runtime.PyThreadState_New(self.state, thread_id=MAIN_THREAD_ID)
-        self._record("thread", f"PyThreadState {self.tstate.id} for thread "
-                     f"{MAIN_THREAD_ID}, at the head of the interpreter's list")
-
-    def step_swap(self) -> None:
-        """`PyThreadState_Swap`: `_PyThreadState_Current` is the new thread state."""
-        self.runtime.PyThreadState_Swap(self.tstate)
-        self._record("swap", "_PyThreadState_Current is the new thread state")
-
-    def step_builtins(self) -> None:
+    def _step_builtins(self) -> None:
         """`interp->modules = PyDict_New()`, then `_PyBuiltin_Init`: `Py_InitModule4`
         makes `__builtin__` (and puts it in `interp->modules`)."""
         self.state.modules = {}
@@ -241,7 +215,7 @@ class LegacyInterpreter(Drawable):
         self._record("builtins", "__builtin__ in interp->modules; interp->builtins is "
                      "its dict")
 
-    def step_sys(self) -> None:
+    def _step_sys(self) -> None:
         """`_PySys_Init`: `sys`, with the values start-up decided.
 
         Its `prefix` and `exec_prefix` come from `Py_GetPrefix()`: the first call
@@ -264,19 +238,19 @@ class LegacyInterpreter(Drawable):
         self.state.modules["sys"] = module
         self._record("sys", f"sys in interp->modules; sys.prefix = {paths.prefix!r}")
 
-    def step_fixup_sys(self) -> None:
+    def _step_fixup_sys(self) -> None:
         """`_PyImport_FixupExtension("sys", "sys")`: a copy of `sys`'s dict now,
         before the path and `sys.modules` are in it."""
         self._extensions_before["sys"] = dict(vars(self.sys))
         self._record("fixup_sys", "extensions['sys'] = a copy of sys.__dict__ (no path, "
                      "no modules yet)")
 
-    def step_path(self) -> None:
+    def _step_path(self) -> None:
         """`PySys_SetPath(Py_GetPath())`: the module search path into `sys.path`."""
         vars(self.sys)["path"] = list(self.configuration.paths.module_search_paths)
         self._record("path", f"sys.path = {self.sys.path!r}")
 
-    def step_import_core(self) -> None:
+    def _step_import_core(self) -> None:
         """`sys.modules = interp->modules`, then `_PyImport_Init` (the file table)."""
         vars(self.sys)["modules"] = self.state.modules
         self.imports = _ImportC(self.sys, self.builtins_module)
@@ -286,7 +260,7 @@ class LegacyInterpreter(Drawable):
         self._record("import_core", f"sys.modules is interp->modules; "
                      f"_PyImport_Filetab: {suffixes}")
 
-    def step_exceptions(self) -> None:
+    def _step_exceptions(self) -> None:
         """`_PyExc_Init`: the `exceptions` module; each class also in `__builtin__`."""
         module = self.imports._init_function("exceptions")
         self.state.modules["exceptions"] = module
@@ -296,7 +270,7 @@ class LegacyInterpreter(Drawable):
         self._record("exceptions", "exceptions in interp->modules; its classes also in "
                      "__builtin__")
 
-    def step_fixup(self) -> None:
+    def _step_fixup(self) -> None:
         """`_PyImport_FixupExtension` for `exceptions`, then for `__builtin__` (2.x's
         "phase 2 of builtins")."""
         for name in _FIXED_UP:
@@ -304,7 +278,7 @@ class LegacyInterpreter(Drawable):
         self._record("fixup", "extensions['exceptions'], extensions['__builtin__']: "
                      "copies of their dicts")
 
-    def step_import_hooks(self) -> None:
+    def _step_import_hooks(self) -> None:
         """`_PyImportHooks_Init`: the PEP 302 lists, then `zipimport`'s hook."""
         vars(self.sys).update(meta_path=[], path_importer_cache={}, path_hooks=[])
         module = self.imports.import_module("zipimport")
@@ -312,19 +286,19 @@ class LegacyInterpreter(Drawable):
         self._record("import_hooks", "sys.meta_path = [], sys.path_hooks = [zipimporter], "
                      "sys.path_importer_cache = {}")
 
-    def step_signal(self) -> None:
+    def _step_signal(self) -> None:
         """`initsigs`: `PyOS_InitInterrupts` makes `signal` and fixes it up."""
         self.state.modules["signal"] = self.imports._init_function("signal")
         self.imports._PyImport_FixupExtension("signal", "signal")
         self._record("signal", "signal in sys.modules, a copy in extensions (the model "
                      "installs no handler)")
 
-    def step_warnings(self) -> None:
+    def _step_warnings(self) -> None:
         """`_PyWarnings_Init`: `Py_InitModule3("_warnings")`, no copy kept."""
         self.state.modules["_warnings"] = self.imports._init_function("_warnings")
         self._record("warnings", "_warnings in sys.modules")
 
-    def step_main(self) -> None:
+    def _step_main(self) -> None:
         """`initmain`: `PyImport_AddModule("__main__")`, and its `__builtins__`."""
         main = self.imports.PyImport_AddModule("__main__")
         if "__builtins__" not in vars(main):
@@ -332,7 +306,7 @@ class LegacyInterpreter(Drawable):
         self.main = main
         self._record("main", "__main__ in sys.modules; its __builtins__ is __builtin__")
 
-    def step_site(self) -> None:
+    def _step_site(self) -> None:
         """`initsite`: `PyImport_ImportModule("site")` unless `-S`; a failure prints
         the exception and ends the process (2.7.18)."""
         if not self.config.site_import:
@@ -370,7 +344,7 @@ class LegacyInterpreter(Drawable):
             vars(self.sys)["path"][:] = with_site.site.path
         self.imports.standin("site")
 
-    def step_argv(self) -> None:
+    def _step_argv(self) -> None:
         """`PySys_SetArgv` (called by `Py_Main` after `Py_Initialize`): `sys.argv`,
         and the script's folder (or `''`) in front of `sys.path`."""
         vars(self.sys)["argv"] = list(self.configuration.argv)

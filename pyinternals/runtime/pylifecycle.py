@@ -131,7 +131,68 @@ class Captured:
         return self.stderr.getvalue()
 
 
-class Interpreter(Drawable):
+class StartupSteps:
+    """What both eras' model interpreters share: recording each start-up step, and
+    the four steps that begin every start-up (the flags read, the interpreter and
+    its main thread state made, the thread state made current).
+
+    A subclass provides `_new_imports()` (the modules imported since the last
+    step) and a `_step_KEY` method for each other step of its profile.
+    """
+
+    #: The name of "the current thread state" in the era's C sources.
+    CURRENT_TSTATE = "tstate_current"
+
+    runtime: Runtime
+    configuration: Configuration
+    profile: RuntimeProfile
+    state: PyInterpreterState
+    tstate: PyThreadState
+    steps: list[StepRecord]
+    startup_imports: list[str]
+    _say: Callable[[str], None] | None
+
+    def _new_imports(self) -> list[str]:
+        raise NotImplementedError
+
+    def _record(self, key: str, detail: str = "", *, imports: bool = True) -> StepRecord:
+        step = next(s for s in self.profile.startup_steps if s.key == key)
+        record = StepRecord(step, detail, self._new_imports() if imports else [])
+        self.steps.append(record)
+        self.startup_imports += record.imports
+        if self._say is not None:
+            self._say(str(record))
+        return record
+
+    def _boot(self) -> None:
+        """Run the profile's start-up steps in order."""
+        for step in self.profile.startup_steps:
+            getattr(self, f"_step_{step.key}")()
+
+    def _step_env_flags(self) -> None:
+        """The `PYTHON*` variables and options read into `sys.flags`."""
+        flags = self.configuration.flags
+        shown = ", ".join(f"{k}={v}" for k, v in flags._asdict().items() if v)
+        self._record("env_flags", f"sys.flags({shown})")
+
+    def _step_interpreter(self) -> None:
+        """`PyInterpreterState_New`: at the head of `interp_head`."""
+        self.state = self.runtime.PyInterpreterState_New()
+        self._record("interpreter", f"PyInterpreterState {self.state.id}, now interp_head")
+
+    def _step_thread(self) -> None:
+        """`PyThreadState_New`: the main thread's state."""
+        self.tstate = self.runtime.PyThreadState_New(self.state, thread_id=MAIN_THREAD_ID)
+        self._record("thread", f"PyThreadState {self.tstate.id} for thread "
+                     f"{MAIN_THREAD_ID}, at the head of the interpreter's list")
+
+    def _step_swap(self) -> None:
+        """`PyThreadState_Swap`: the new thread state is the current one."""
+        self.runtime.PyThreadState_Swap(self.tstate)
+        self._record("swap", f"{self.CURRENT_TSTATE} is the new thread state")
+
+
+class Interpreter(StartupSteps, Drawable):
     """A model interpreter: its state, its `sys`, `builtins` and `__main__`."""
 
     def __init__(self, runtime: Runtime, configuration: Configuration, fs: FileSystem,
@@ -202,38 +263,6 @@ class Interpreter(Drawable):
         fresh = [name for name, _depth in rows[self._imported:]]
         self._imported = len(rows)
         return fresh
-
-    def _record(self, key: str, detail: str = "", *, imports: bool = True) -> StepRecord:
-        step = next(s for s in self.profile.startup_steps if s.key == key)
-        record = StepRecord(step, detail, self._new_imports() if imports else [])
-        self.steps.append(record)
-        self.startup_imports += record.imports
-        if self._say is not None:
-            self._say(str(record))
-        return record
-
-    def _boot(self) -> None:
-        """Run the profile's start-up steps in order."""
-        for step in self.profile.startup_steps:
-            getattr(self, f"_step_{step.key}")()
-
-    def _step_env_flags(self) -> None:
-        flags = self.configuration.flags
-        shown = ", ".join(f"{k}={v}" for k, v in flags._asdict().items() if v)
-        self._record("env_flags", f"sys.flags({shown})")
-
-    def _step_interpreter(self) -> None:
-        self.state = self.runtime.PyInterpreterState_New()
-        self._record("interpreter", f"PyInterpreterState {self.state.id}, now interp_head")
-
-    def _step_thread(self) -> None:
-        self.tstate = self.runtime.PyThreadState_New(self.state, thread_id=MAIN_THREAD_ID)
-        self._record("thread", f"PyThreadState {self.tstate.id} for thread "
-                     f"{MAIN_THREAD_ID}, at the head of the interpreter's list")
-
-    def _step_swap(self) -> None:
-        self.runtime.PyThreadState_Swap(self.tstate)
-        self._record("swap", "tstate_current is the new thread state")
 
     def _step_sys(self) -> None:
         # The import system builds sys, builtins and the bootstrap in one go
