@@ -29,7 +29,7 @@ from typing import Any
 
 from pyinternals.bench import Benchmark, Result
 from pyinternals.threads import Simulation
-from pyinternals.threads.ceval import KEEP_LINES, count_opcodes, start_tracing
+from pyinternals.threads.ceval import count_opcodes, start_tracing, watch_opcodes
 
 WORK = 300_000
 REPEATS = 5
@@ -55,10 +55,7 @@ def _bare_tracing() -> float:
         return local
 
     def global_(frame: FrameType, event: str, arg: Any) -> Any:
-        frame.f_trace = local
-        if not KEEP_LINES:
-            frame.f_trace_lines = False
-        frame.f_trace_opcodes = True
+        watch_opcodes(frame, local)
         return local
 
     old = sys.gettrace()

@@ -162,12 +162,6 @@ class LegacyInterpreter(StartupSteps, Drawable):
     # -- The state, under the names of the 3.x interpreter ---------------------------
 
     @property
-    def modules(self) -> dict[str, Any]:
-        """`interp->modules`, which becomes `sys.modules` at `_PyImport_Init`."""
-        modules: dict[str, Any] = self.state.modules
-        return modules
-
-    @property
     def builtins(self) -> dict[str, Any]:
         """`interp->builtins`: the dict of `__builtin__`."""
         return vars(self.builtins_module)

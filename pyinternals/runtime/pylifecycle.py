@@ -152,6 +152,12 @@ class StartupSteps:
     startup_imports: list[str]
     _say: Callable[[str], None] | None
 
+    @property
+    def modules(self) -> dict[str, Any]:
+        """`interp->modules`: `sys.modules` (2.x: from `_PyImport_Init` on)."""
+        modules: dict[str, Any] = self.state.modules
+        return modules
+
     def _new_imports(self) -> list[str]:
         raise NotImplementedError
 
@@ -237,12 +243,6 @@ class Interpreter(StartupSteps, Drawable):
     def builtins(self) -> dict[str, Any]:
         """`interp->builtins`: the builtins module's dict, shared by all its code."""
         return vars(self._builtins_module)
-
-    @property
-    def modules(self) -> dict[str, Any]:
-        """`interp->modules`, which is `sys.modules`."""
-        modules: dict[str, Any] = self.state.modules
-        return modules
 
     @property
     def main_dict(self) -> dict[str, Any]:

@@ -170,6 +170,15 @@ def start_tracing(global_trace: TraceFunction) -> None:
     sys.settrace(global_trace)
 
 
+def watch_opcodes(frame: FrameType, tracer: TraceFunction) -> None:
+    """Have `tracer` see `frame`'s opcodes (and its line events only where 3.12+ needs
+    them for opcode events to come at all)."""
+    frame.f_trace = tracer  # before f_trace_opcodes: see start_tracing
+    if not KEEP_LINES:
+        frame.f_trace_lines = False
+    frame.f_trace_opcodes = True
+
+
 def count_opcodes(func: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
     """How many opcode events running `func(*args, **kwargs)` alone delivers.
 
@@ -199,10 +208,7 @@ def count_opcodes(func: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
     def global_(frame: FrameType, event: str, arg: Any) -> Any:
         if frame.f_code.co_filename in UNTRACED:
             return None
-        frame.f_trace = local
-        if not KEEP_LINES:
-            frame.f_trace_lines = False
-        frame.f_trace_opcodes = True
+        watch_opcodes(frame, local)
         return local
 
     old = sys.gettrace()
@@ -262,16 +268,12 @@ class EvalLoop:
             nonlocal countdown
             countdown = value
 
-        keep_lines = KEEP_LINES
         untraced = UNTRACED
 
         def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
             if frame.f_code.co_filename in untraced:
                 return None
-            frame.f_trace = opcode_tracer  # before f_trace_opcodes: see start_tracing
-            if not keep_lines:
-                frame.f_trace_lines = False
-            frame.f_trace_opcodes = True
+            watch_opcodes(frame, opcode_tracer)
             return opcode_tracer
 
         self.global_trace = global_trace
