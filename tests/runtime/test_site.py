@@ -126,18 +126,18 @@ def test_site_on_its_own():
 @pytest.mark.parametrize(("argv", "version", "expected"), [
     (["python", "-c", "pass"], "3.12", ""),
     (["python"], "3.12", ""),
-    (["python", "-m", "json.tool"], "3.12", "/work"),
+    (["python", "-m", "json.tool"], "3.12", "/project"),
     (["python", "-m", "json.tool"], "2.7", ""),
-    (["python", "scripts/s.py"], "3.12", "/work/scripts"),
-    (["python", "link.py"], "3.12", "/work/scripts"),
-    (["python", "link.py"], "2.7", "/work/scripts"),
+    (["python", "scripts/s.py"], "3.12", "/project/scripts"),
+    (["python", "link.py"], "3.12", "/project/scripts"),
+    (["python", "link.py"], "2.7", "/project/scripts"),
     (["python", "-P", "scripts/s.py"], "3.12", None),
     (["python", "-I", "-c", "pass"], "3.12", None),
 ])
 def test_sys_path0(argv, version, expected):
-    fs = VirtualFileSystem({"/work/scripts/s.py": "", "/work/link.py": "-> scripts/s.py"},
-                           cwd="/work")
-    config = read_config(argv, {}, profile=version, cwd="/work")
+    fs = VirtualFileSystem({"/project/scripts/s.py": "", "/project/link.py": "-> scripts/s.py"},
+                           cwd="/project")
+    config = read_config(argv, {}, profile=version, cwd="/project")
     assert compute_sys_path0(config, fs) == expected
 
 
