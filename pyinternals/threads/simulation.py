@@ -27,6 +27,7 @@ See {doc}`/threads` for the whole story.
 
 from __future__ import annotations
 
+import gc
 import select
 import sys
 import threading as _host_threading
@@ -454,6 +455,11 @@ class Simulation(Drawable):
         host_interval = sys.getswitchinterval()
         if isinstance(self.kernel, WallKernel):
             sys.setswitchinterval(HOST_SWITCH_INTERVAL)
+        # The host's cycle collector waits while the model's threads run: it would run
+        # finalizers of the host's objects (weakref callbacks, `__del__`) inside
+        # whichever model thread allocated last, and they would count as its opcodes.
+        host_gc = gc.isenabled()
+        gc.disable()
         try:
             finished = self.blocking_call("waits for the other threads (run)",
                                           lambda: self._wait_for_threads(units))
@@ -462,6 +468,8 @@ class Simulation(Drawable):
             raise
         finally:
             sys.setswitchinterval(host_interval)
+            if host_gc:
+                gc.enable()
         if self._interrupted:
             self._interrupted = False
             raise KeyboardInterrupt

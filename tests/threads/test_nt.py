@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections import Counter
 
@@ -14,16 +13,6 @@ from pyinternals.threads import Simulation, VirtualClock
 from pyinternals.threads.kernel import NRMUTEX, VirtualKernel, VirtualLock
 
 ROUND = VirtualClock(wake_jitter=0)
-
-
-@pytest.fixture(autouse=True)
-def _no_host_gc():
-    """A host garbage collection inside a model thread would run finalizers of other
-    tests' objects there, and the eval loop would count their opcodes as the thread's."""
-    gc.collect()
-    gc.disable()
-    yield
-    gc.enable()
 
 
 def program(sim: Simulation, n: int = 700) -> list[tuple[str, int]]:
