@@ -43,6 +43,7 @@ calls and a few others), and an opcode costs one unit of virtual time whatever i
 from __future__ import annotations
 
 import _thread
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -183,8 +184,9 @@ def count_opcodes(func: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
     """How many opcode events running `func(*args, **kwargs)` alone delivers.
 
     Bare tracing, with the same rules as the simulation's (frames of the model's
-    machinery are not counted): the reference the simulation's counts are checked
-    against.
+    machinery are not counted, and the host's cycle collector waits, so that no
+    finalizer of the host's objects is counted): the reference the simulation's
+    counts are checked against.
 
     ```python
     >>> def three_adds():
@@ -212,11 +214,15 @@ def count_opcodes(func: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
         return local
 
     old = sys.gettrace()
+    host_gc = gc.isenabled()
+    gc.disable()
     start_tracing(global_)
     try:
         func(*args, **kwargs)
     finally:
         sys.settrace(old)
+        if host_gc:
+            gc.enable()
     return count
 
 

@@ -1,4 +1,5 @@
-"""The host's cycle collector does not run inside a model thread."""
+"""The host's cycle collector runs neither inside a model thread nor while
+`count_opcodes` counts."""
 
 from __future__ import annotations
 
@@ -27,11 +28,18 @@ def _allocating(n: int) -> None:
 
 
 def test_a_host_collection_does_not_count_as_a_model_threads_opcodes():
-    alone = count_opcodes(_allocating, 3000)
     old = gc.get_threshold()
     gc.collect()
     gc.disable()
     try:
+        for _ in range(20):
+            _Finalized()
+        gc.set_threshold(500)
+        gc.enable()
+        alone = count_opcodes(_allocating, 3000)
+        assert gc.isenabled()
+        gc.collect()
+        gc.disable()
         # Garbage cycles of the host made while the collector is off, and a threshold
         # the model thread's allocations (not the few of run()'s start) would reach.
         for _ in range(20):
