@@ -53,6 +53,7 @@ from __future__ import annotations
 import _imp as _host_imp
 import ast
 import builtins as _host_builtins
+import contextlib
 import dis
 import functools
 import marshal
@@ -61,7 +62,7 @@ import stat
 import sys as _host_sys
 import threading
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import CodeType, FrameType, ModuleType
 from typing import Any, TypeVar
@@ -1054,44 +1055,46 @@ class LegacyImportSystem(Drawable):
                 f"sys.modules ({misses} None)>")
 
 
-def _create_host_dynamic(name: str, pathname: str) -> ModuleType:
-    """A new module from the running interpreter's kind of extension at `pathname`,
-    named `name`, without touching its `sys.modules` (single-phase init puts the
-    module there itself)."""
-    from importlib.machinery import ExtensionFileLoader, ModuleSpec
-
-    spec = ModuleSpec(name, ExtensionFileLoader(name, pathname), origin=pathname)
+@contextlib.contextmanager
+def _host_modules_kept(name: str) -> Iterator[None]:
+    """Whatever the block does, the host's `sys.modules[name]` is as it was after it
+    (a single-phase init function puts its module there itself)."""
     host = _host_sys.modules
     previous = host.get(name)
     try:
-        module: ModuleType = _host_imp.create_dynamic(spec)
-    except ImportError as exc:
-        raise ImportError(f"{pathname} is not an extension module of the interpreter "
-                          f"running the model: {exc}") from None
+        yield
     finally:
         if host.get(name) is not previous:
             if previous is None:
                 host.pop(name, None)
             else:
                 host[name] = previous
+
+
+def _create_host_dynamic(name: str, pathname: str) -> ModuleType:
+    """A new module from the running interpreter's kind of extension at `pathname`,
+    named `name`, without touching its `sys.modules`."""
+    from importlib.machinery import ExtensionFileLoader, ModuleSpec
+
+    spec = ModuleSpec(name, ExtensionFileLoader(name, pathname), origin=pathname)
+    with _host_modules_kept(name):
+        try:
+            module: ModuleType = _host_imp.create_dynamic(spec)
+        except ImportError as exc:
+            raise ImportError(f"{pathname} is not an extension module of the interpreter "
+                              f"running the model: {exc}") from None
     _host_imp.exec_dynamic(module)
     return module
 
 
 def _create_host_builtin(name: str) -> ModuleType:
     """A new instance of the running interpreter's built-in module `name`, without
-    touching its `sys.modules` (single-phase init puts the module there itself)."""
+    touching its `sys.modules`."""
     from importlib.machinery import BuiltinImporter, ModuleSpec
 
-    host = _host_sys.modules
-    previous = host.get(name)
-    module: ModuleType = _host_imp.create_builtin(
-        ModuleSpec(name, BuiltinImporter))  # type: ignore[arg-type]
-    if host.get(name) is not previous:
-        if previous is None:
-            host.pop(name, None)
-        else:
-            host[name] = previous
+    with _host_modules_kept(name):
+        module: ModuleType = _host_imp.create_builtin(
+            ModuleSpec(name, BuiltinImporter))  # type: ignore[arg-type]
     _host_imp.exec_builtin(module)
     return module
 
